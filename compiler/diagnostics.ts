@@ -20,6 +20,7 @@ export const DIAGNOSTIC_CATALOGUE = {
   RPC1007: { severity: 'error', title: 'construct not supported by Thrift' },
   RPC1008: { severity: 'warning', title: 'deprecated construct' },
   RPC1009: { severity: 'error', title: 'invalid identifier' },
+  RPC1010: { severity: 'error', title: 'invalid escape sequence' },
   // Semantic checks.
   RPC2001: { severity: 'error', title: 'unknown type' },
   RPC2002: { severity: 'error', title: 'duplicate definition' },
@@ -48,6 +49,7 @@ export const DIAGNOSTIC_CATALOGUE = {
   RPC2025: { severity: 'warning', title: 'requiredness ignored' },
   RPC2026: { severity: 'error', title: 'duplicate enum member' },
   RPC2027: { severity: 'warning', title: 'unknown annotation' },
+  RPC2028: { severity: 'error', title: 'more than one default value in a union' },
   // Files and output.
   RPC3001: { severity: 'error', title: 'cannot read file' },
   RPC3002: { severity: 'error', title: 'cannot write file' },

@@ -49,6 +49,7 @@ export const RUNTIME_IMPORT_NAMES: ReadonlySet<string> = new Set([
   'CallContext', 'CallOptions', 'Channel', 'MethodDescriptor', 'ServiceDescriptor', 'StructCodec',
   'UnionCodec', 'ExceptionCodec', 'ProtocolError', 'RpcError', 'ClientBase', 'CompactWriter',
   'CompactReader', 'BinaryWriter', 'BinaryReader', 'TType', 'WireType', 'Writer', 'Reader',
+  'StructCompanion', 'UnionCompanion', 'StructDescriptor',
 ]);
 
 /** Property names that would change an object's prototype or its construction. */
@@ -94,9 +95,12 @@ export function parameterName(idlName: string): string {
   );
 }
 
+/** The generated client's own member holding its channel; a method must not replace it. */
+export const CLIENT_CHANNEL_MEMBER = 'channel';
+
 /** Method name on the generated client class and handler interface. */
 export function methodName(idlName: string): string {
-  return mangle(idlName, (n) => n === 'constructor' || UNSAFE_PROPERTY_NAMES.has(n));
+  return mangle(idlName, (n) => n === 'constructor' || n === CLIENT_CHANNEL_MEMBER || UNSAFE_PROPERTY_NAMES.has(n));
 }
 
 /** Every exported name a service declaration produces, given its TypeScript name. */

@@ -1,0 +1,52 @@
+/**
+ * What every part of the emitter shares while it writes one module: the file being emitted, its
+ * import registry, and helpers that print small pieces of TypeScript syntax safely.
+ */
+import type { ImportRegistry } from './imports.js';
+import type { SchemaFile } from '../schema.js';
+
+/** The module being emitted and where its imports are collected. */
+export interface EmitContext {
+  readonly file: SchemaFile;
+  readonly imports: ImportRegistry;
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** Characters JSON leaves as they are but a reader could not see: escaped in generated code. */
+const INVISIBLE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+
+/** A string literal (prettier settles the quote style); invisible characters are escaped. */
+export function stringLiteral(value: string): string {
+  return JSON.stringify(value).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** An object key or property name: bare when it is an identifier, quoted otherwise. */
+export function propertyKey(name: string): string {
+  return IDENTIFIER.test(name) ? name : stringLiteral(name);
+}
+
+/** `object.name`, or `object['name']` when `name` is not an identifier. */
+export function memberAccess(object: string, name: string): string {
+  return IDENTIFIER.test(name) ? `${object}.${name}` : `${object}[${stringLiteral(name)}]`;
+}
+
+/** An IDL doc comment as the text of a TSDoc comment (ts-morph adds the markers). */
+export function tsdoc(doc: string | undefined): string[] {
+  return doc === undefined || doc.trim() === '' ? [] : [escapeDoc(doc.trim())];
+}
+
+/** A complete TSDoc comment for places ts-morph's structures do not reach (object literal members). */
+export function tsdocComment(doc: string | undefined): string {
+  const [text] = tsdoc(doc);
+  if (text === undefined) return '';
+  const lines = text.split('\n');
+  return lines.length === 1
+    ? `/** ${text} */\n`
+    : `/**\n${lines.map((l) => ` *${l ? ` ${l}` : ''}`).join('\n')}\n */\n`;
+}
+
+/** A doc comment must not end the comment it is written into. */
+function escapeDoc(text: string): string {
+  return text.replace(/\*\//g, '*\\/').replace(/\r\n?/g, '\n');
+}

@@ -1,0 +1,66 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts')) out.push(path);
+    }
+  };
+  walk(join(ROOT, dir));
+  return out;
+}
+
+/** Import and re-export specifiers of a file, static and dynamic. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specs: string[] = [];
+  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?\bfrom\s+['"]([^'"]+)['"]/g)) specs.push(m[1]!);
+  for (const m of text.matchAll(/(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g)) specs.push(m[1]!);
+  for (const m of text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) specs.push(m[1]!);
+  return specs;
+}
+
+/** Repository-relative target of a relative specifier, or the bare specifier itself. */
+function target(file: string, spec: string): string {
+  return spec.startsWith('.') ? relative(ROOT, resolve(dirname(file), spec)) : spec;
+}
+
+function violations(dir: string, allowed: (targetPath: string, fromPath: string) => boolean): string[] {
+  return sourceFiles(dir).flatMap((file) =>
+    importsOf(file)
+      .filter((spec) => !allowed(target(file, spec), relative(ROOT, file)))
+      .map((spec) => `${relative(ROOT, file)} imports '${spec}'`),
+  );
+}
+
+describe('dependency rules', () => {
+  it('the compiler never imports the runtime', () => {
+    expect(violations('compiler', (t) => !t.startsWith('runtime') && !t.startsWith('skiff'))).toEqual([]);
+  });
+
+  it('the runtime never imports the compiler, nor any npm package', () => {
+    expect(violations('runtime', (t) => t.startsWith('runtime/') || t.startsWith('node:'))).toEqual([]);
+  });
+
+  it('generated code imports only the runtime entry and other generated modules', () => {
+    expect(violations('generated', (t) => t === 'skiff/runtime' || t.startsWith('generated/'))).toEqual([]);
+  });
+
+  it('inside the runtime, protocol depends only on errors and internal helpers', () => {
+    expect(
+      violations('runtime/protocol', (t) => t.startsWith('runtime/protocol/') || t === 'runtime/errors.js' || t.startsWith('runtime/internal/')),
+    ).toEqual([]);
+  });
+
+  it('compiler phases point one way: only the CLI touches the file system and the process', () => {
+    const io = /^(node:fs|node:fs\/promises|node:child_process|node:process|node:util)$/;
+    expect(violations('compiler', (t, from) => from === 'compiler/cli.ts' || !io.test(t))).toEqual([]);
+  });
+});
