@@ -42,9 +42,9 @@ export function parseDocument(source: SourceFile): { document: Document; diagnos
     const diagnostics = sortDiagnostics([...lexed.diagnostics, ...parsed.diagnostics, ...builder.diagnostics]);
     return { document: builder.document(), diagnostics };
   } catch (error) {
-    // The bracket-depth limit keeps the recursive parser well inside the stack; this is the
-    // last line of defence for input shapes that limit does not foresee.
-    if (!(error instanceof RangeError)) throw error;
+    // The bracket-depth and per-run error limits keep the recursive parser well inside the
+    // stack; this is the last line of defence for input shapes those limits do not foresee.
+    if (!(error instanceof RangeError && error.message.includes('call stack'))) throw error;
     const at = span(source.path, 0, 0);
     return {
       document: { path: source.path, headers: [], definitions: [] },
@@ -352,7 +352,7 @@ class AstBuilder {
     if (nameToken === undefined) return undefined;
     const name = this.identifier(nameToken);
     if (nameToken.tokenType !== t.Identifier) {
-      this.report('RPC1006', `'${name.name}' is a keyword and cannot be used as a name`, name.span);
+      this.report('RPC1005', `'${name.name}' is a keyword and cannot be used as a name`, name.span);
     } else if (name.name.includes('.')) {
       this.report('RPC1009', `name '${name.name}' cannot contain a dot`, name.span);
     } else if (t.RESERVED_WORDS.has(name.name)) {

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
-import { compile, renderDiagnostic, type CompileResult, type CompilerHost } from './index.js';
+import type { CompileResult, CompilerHost } from './index.js';
 
 const USAGE = `Usage: rpcgen [options] <file|dir>...
 
@@ -128,6 +128,8 @@ const fileHost: CompilerHost = {
 
 async function runOnce(options: Options, out: NodeJS.WritableStream): Promise<{ result: CompileResult; files: string[] }> {
   const { files, roots } = expandInputs(options.inputs);
+  // Loaded on demand: the compiler pulls in TypeScript and prettier, which `--help` does not need.
+  const { compile, renderDiagnostic } = await import('./index.js');
   const result = await compile(files, {
     host: fileHost,
     includeDirs: options.includeDirs.map(toPosix),

@@ -11,7 +11,7 @@ import { span, type SourceFile } from './source.js';
 
 /**
  * Category of identifiers and keywords: what the parser takes where a definition, field or
- * function name goes, so that a keyword used as a name gets one precise diagnostic (RPC1006)
+ * function name goes, so that a keyword used as a name gets one precise diagnostic (RPC1005)
  * instead of a cascade of syntax errors.
  */
 export const Name = createToken({ name: 'Name', pattern: Lexer.NA, label: 'a name' });

@@ -18,7 +18,7 @@ import {
 } from 'chevrotain';
 import { diagnostic, type Diagnostic } from './diagnostics.js';
 import * as t from './lexer.js';
-import { span, type SourceFile } from './source.js';
+import { span, type SourceFile, type Span } from './source.js';
 
 /** Deepest nesting of brackets the parser accepts; deeper input is reported instead of overflowing the stack. */
 export const MAX_NESTING_DEPTH = 100;
@@ -139,7 +139,7 @@ const DEFINITION_KEYWORDS: ReadonlySet<TokenType> = new Set([
 ]);
 
 /** How a token is shown in a message: `'service'`, `'"a string"'`, or `end of file`. */
-export function describeToken(token: IToken): string {
+function describeToken(token: IToken): string {
   if (token.tokenType === EOF || Number.isNaN(token.startOffset)) return 'end of file';
   return t.quoteSource(token.image);
 }
@@ -219,7 +219,7 @@ export function topLevelMessage(actual: IToken): string {
  * The grammar. Rule and label names are what `build-ast.ts` reads from the CST. Separators
  * (`,`/`;`) are consumed by the enclosing list, so an item's CST location never includes them.
  */
-export class IdlParser extends CstParser {
+class IdlParser extends CstParser {
   /**
    * Gate on every repetition: once a run has {@link MAX_ERRORS_PER_RUN} errors, repetitions stop
    * so the run ends and {@link parseTokens} restarts. Chevrotain re-enters a repetition
@@ -722,7 +722,7 @@ function isTokenOf(token: IToken, type: TokenType): boolean {
   return token.tokenType === type || (token.tokenType.CATEGORIES ?? []).includes(type);
 }
 
-function errorSpan(error: IRecognitionException, source: SourceFile): { file: string; start: number; end: number } {
+function errorSpan(error: IRecognitionException, source: SourceFile): Span {
   const token = error.token;
   if (token.tokenType === EOF || Number.isNaN(token.startOffset)) {
     return span(source.path, source.text.length, source.text.length);

@@ -551,9 +551,9 @@ describe('diagnostics', () => {
       "a.rpc:1:19: error RPC1006: cannot use reserved language keyword 'delete' as a name",
     ],
     [
-      'RPC1006 keyword as a name',
+      'RPC1005 keyword as a name',
       'struct A { 1: i32 string }',
-      "a.rpc:1:19: error RPC1006: 'string' is a keyword and cannot be used as a name",
+      "a.rpc:1:19: error RPC1005: 'string' is a keyword and cannot be used as a name",
     ],
     [
       'RPC1007 slist',
