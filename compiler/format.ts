@@ -7,7 +7,6 @@
  * Top-level statements format independently, so the result is the same bytes as formatting the
  * whole file at once (a test compares the two).
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -34,12 +33,13 @@ const PARALLEL_THRESHOLD_CHARS = 256 * 1024;
 /** `text` formatted with the pinned options. */
 export async function formatTypeScript(text: string): Promise<string> {
   const workers = Math.min(availableParallelism(), 8);
-  const workerScript = fileURLToPath(new URL('./format-worker.js', import.meta.url));
-  // The worker exists only in the built package (Node cannot run a .ts worker); from sources, format inline.
-  if (text.length < PARALLEL_THRESHOLD_CHARS || workers < 2 || !existsSync(workerScript)) {
+  // Node cannot start a worker from a .ts file: when running from sources (tests), format inline.
+  const fromSources = import.meta.url.endsWith('.ts');
+  if (text.length < PARALLEL_THRESHOLD_CHARS || workers < 2 || fromSources) {
     return format(text, PINNED_OPTIONS);
   }
   const chunks = splitTopLevel(text);
+  const workerScript = fileURLToPath(new URL('./format-worker.js', import.meta.url));
   const formatted = await formatOnWorkers(chunks, workers, workerScript);
   return `${formatted.map((chunk) => chunk.replace(/\n+$/, '')).join('\n\n')}\n`;
 }

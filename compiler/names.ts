@@ -49,11 +49,20 @@ export const RUNTIME_IMPORT_NAMES: ReadonlySet<string> = new Set([
   'CallContext', 'CallOptions', 'Channel', 'MethodDescriptor', 'ServiceDescriptor', 'StructCodec',
   'UnionCodec', 'ExceptionCodec', 'ProtocolError', 'RpcError', 'ClientBase', 'CompactWriter',
   'CompactReader', 'BinaryWriter', 'BinaryReader', 'TType', 'WireType', 'Writer', 'Reader',
-  'StructCompanion', 'UnionCompanion', 'StructDescriptor',
+  'Codec', 'MethodResult', 'NoArgs', 'VoidResult', 'readListHeader', 'readSetHeader', 'readMapHeader',
+  'missingField', 'requiredField',
 ]);
 
-/** Property names that would change an object's prototype or its construction. */
-const UNSAFE_PROPERTY_NAMES = new Set(['__proto__']);
+/**
+ * Members every object inherits from `Object.prototype`. A struct property with one of these names
+ * would read as present on objects that lack it (`v.constructor !== undefined` is always true), and
+ * `__proto__` would change an object's prototype; such fields are mangled.
+ */
+const UNSAFE_PROPERTY_NAMES = new Set([
+  'constructor', '__proto__', '__defineGetter__', '__defineSetter__', '__lookupGetter__',
+  '__lookupSetter__', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toString',
+  'toLocaleString', 'valueOf',
+]);
 
 /** Members of `Error` an exception's fields must not replace (see {@link exceptionFieldName}). */
 const ERROR_MEMBERS = new Set(['name', 'stack', 'cause', 'constructor', 'toString']);

@@ -1,18 +1,42 @@
 /**
  * The runtime's public surface. Generated code imports only from here (as `skiff/runtime`).
  */
-export type {
-  BaseTypeKind,
-  CallContext,
-  CallOptions,
-  Channel,
-  ExceptionClass,
-  FieldDescriptor,
-  MethodDescriptor,
-  ServiceDescriptor,
-  StructCompanion,
-  StructDescriptor,
-  ThrowsDescriptor,
-  TypeDescriptor,
-  UnionCompanion,
+export { ErrorCode, ProtocolError, RpcError, type ProtocolErrorReason } from './errors.js';
+export {
+  MessageType,
+  TType,
+  type MessageHeader,
+  type NonBoolValueType,
+  type Reader,
+  type ReaderOptions,
+  type ValueType,
+  type WireType,
+  type Writer,
+} from './protocol/types.js';
+export type { ByteWriterOptions } from './protocol/writer.js';
+export { CompactReader, CompactWriter, type CompactReaderOptions, type CompactWriterOptions } from './protocol/compact.js';
+export { BinaryReader, BinaryWriter, type BinaryReaderOptions, type BinaryWriterOptions } from './protocol/binary.js';
+export {
+  decode,
+  encode,
+  missingField,
+  readListHeader,
+  readMapHeader,
+  readSetHeader,
+  requiredField,
+  type Codec,
+  type ExceptionCodec,
+  type Protocol,
+  type StructCodec,
+  type UnionCodec,
+} from './codec.js';
+export {
+  NoArgs,
+  VoidResult,
+  type CallContext,
+  type CallOptions,
+  type Channel,
+  type MethodDescriptor,
+  type MethodResult,
+  type ServiceDescriptor,
 } from './service.js';

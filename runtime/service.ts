@@ -1,104 +1,46 @@
 /**
- * The types generated code is written against: descriptors of structs and services, the
+ * The types generated services are written against: method and service descriptors, the
  * client's {@link Channel}, and the per-call {@link CallOptions} and {@link CallContext}.
  *
- * How generated code maps the IDL (so these descriptors can be read alongside it):
+ * How generated code maps the IDL (codecs are described in `codec.ts`):
  *
- * - A struct becomes an `interface` plus a companion `const` of type {@link StructCompanion}.
- *   A field is a required property when it is declared `required` or has a default value, and an
- *   optional property (`?:`) otherwise. `Companion.create(init)` builds a value: fields with a
- *   default may be left out of `init` and get a fresh copy of their default on every call.
+ * - A struct becomes an `interface` plus a companion `const` of type `StructCodec`. A field is a
+ *   required property when it is declared `required` or has a default value, and an optional
+ *   property (`?:`) otherwise. `Companion.create(init)` builds a value: fields with a default may
+ *   be left out of `init` and get a fresh copy of their default on every call.
  * - A union becomes a discriminated union `{ readonly kind: 'field'; readonly value: T } | ...`
- *   (`kind` is the field's IDL name) plus a companion of type {@link UnionCompanion}.
- * - An exception becomes a class extending `Error`, with the same property rule as a struct and a
- *   static {@link StructDescriptor}. A `string` field named `message` is the error's own message.
+ *   (`kind` is the field's IDL name) plus a companion of type `UnionCodec`.
+ * - An exception becomes a class extending `Error`, with the same property rule as a struct and
+ *   static `write`/`read` (the class is an `ExceptionCodec`). A `string` field named `message` is
+ *   the error's own message.
  * - A service becomes a `Handler` interface, a `Client` class built on a {@link Channel}, and a
- *   {@link ServiceDescriptor} that the server dispatches through.
+ *   {@link ServiceDescriptor} that the server dispatches through; each method carries the codecs of
+ *   Thrift's `<method>_args` and `<method>_result` structs.
  */
-
-/** The IDL's base types, as {@link TypeDescriptor} kinds. */
-export type BaseTypeKind = 'bool' | 'byte' | 'i8' | 'i16' | 'i32' | 'i64' | 'double' | 'string' | 'binary' | 'uuid';
+import type { Codec } from './codec.js';
+import { TType, type Reader, type Writer } from './protocol/types.js';
 
 /**
- * The IDL type of a field, parameter or result, for code that walks values generically (JSON
- * conversion, a generic codec, `rpcgen call`). Typedefs are already resolved. Named types are
- * reached through thunks, so declarations may refer to each other in any order and recursively.
+ * What a call produced, as Thrift's `<method>_result` struct carries it: the returned value
+ * (field 0 `success`, absent for `void`) or one of the declared exceptions (the field of its
+ * `throws` clause).
+ *
+ * Tagged rather than Thrift's one-optional-property-per-field shape: a server encodes either
+ * outcome without knowing field names (the result codec picks the exception's field by its
+ * class), a client branches on `kind` and rethrows `error` as is, and "both" or "neither" cannot
+ * be expressed. A result struct with no field set decodes as a `ProtocolError`
+ * `MISSING_REQUIRED_FIELD` for a non-void method, and as success for a void one.
  */
-export type TypeDescriptor =
-  | { readonly kind: BaseTypeKind }
-  | { readonly kind: 'list' | 'set'; readonly element: TypeDescriptor }
-  | { readonly kind: 'map'; readonly key: TypeDescriptor; readonly value: TypeDescriptor }
-  | {
-      readonly kind: 'enum';
-      /** The enum's IDL name. */
-      readonly name: string;
-      /** The enum's members: IDL member name to value. */
-      readonly members: () => Readonly<Record<string, number>>;
-    }
-  | {
-      readonly kind: 'struct';
-      /** The struct, union or exception. */
-      readonly descriptor: () => StructDescriptor;
-    };
-
-/** A struct, union or exception field, or a function parameter. */
-export interface FieldDescriptor {
-  /** The field id (negative for Thrift's implicit ids). */
-  readonly id: number;
-  /** The IDL name (what JSON and the wire-level tools use). */
-  readonly name: string;
-  /** The TypeScript property name, when it differs from {@link name} (a mangled reserved word). */
-  readonly property?: string;
-  readonly requiredness: 'required' | 'optional' | 'default';
-  readonly type: TypeDescriptor;
-}
-
-/** The fields of a struct, union or exception, in declaration order. */
-export interface StructDescriptor {
-  readonly kind: 'struct' | 'union' | 'exception';
-  /** The IDL name. */
-  readonly name: string;
-  readonly fields: readonly FieldDescriptor[];
-}
+export type MethodResult<Returns, Thrown extends Error = never> =
+  | { readonly kind: 'success'; readonly value: Returns }
+  | { readonly kind: 'exception'; readonly error: Thrown };
 
 /**
- * The companion `const` of a generated struct interface `T`. `Defaulted` names the properties that
- * have a default value, which `create` fills in when they are left out.
+ * One function of a service. `Args` is the `<method>_args` struct as an object keyed by parameter
+ * name; `Returns` is what the function returns (`void` for `void` and oneway functions); `Thrown`
+ * is the union of its declared exceptions.
  */
-export interface StructCompanion<T, Defaulted extends keyof T = never> {
-  readonly descriptor: StructDescriptor;
-  /** A new `T` from `init`, with defaults applied to the properties `init` leaves out. */
-  create(init: Omit<T, Defaulted> & Partial<Pick<T, Defaulted>>): T;
-}
-
-/**
- * The companion `const` of a generated union type. Union values are written as object literals
- * (`{ kind: 'field', value }`), so for now the companion only describes the union.
- */
-export interface UnionCompanion {
-  readonly descriptor: StructDescriptor;
-}
-
-/** A generated exception class: constructible, `instanceof`-checkable, and described. */
-export interface ExceptionClass {
-  readonly descriptor: StructDescriptor;
-  new (init: never): Error;
-}
-
-/** One declared exception of a function (`throws (1: NotFound notFound)`). */
-export interface ThrowsDescriptor {
-  readonly id: number;
-  /** The IDL name of the throws field. */
-  readonly name: string;
-  /** The exception's class. */
-  readonly exception: () => ExceptionClass;
-}
-
-/**
- * One function of a service. `Args` is the object the arguments travel in, keyed by parameter
- * name; `Result` is what the function returns (`void` for `void` and oneway functions).
- */
-export interface MethodDescriptor<Args, Result, Handler = never> {
+export interface MethodDescriptor<Args, Returns, Handler = never, Thrown extends Error = Error> {
   /** The IDL name: the method name on the wire. */
   readonly name: string;
   /** A oneway function: the client does not wait for (and the server does not send) a reply. */
@@ -107,13 +49,17 @@ export interface MethodDescriptor<Args, Result, Handler = never> {
   readonly idempotent: boolean;
   /** Declared `(timeout.ms = "...")`: the default deadline for a call, in milliseconds. */
   readonly timeoutMs?: number;
-  /** The parameters, in declaration order. */
-  readonly params: readonly FieldDescriptor[];
-  /** The result type; absent for `void` and oneway functions. */
-  readonly returns?: TypeDescriptor;
-  readonly throws: readonly ThrowsDescriptor[];
+  /**
+   * Codec of the `<method>_args` struct (parameters with their ids). Decoding treats parameters
+   * that are neither `optional` nor defaulted as required: the handler's signature promises them.
+   */
+  readonly args: Codec<Args>;
+  /** Codec of the `<method>_result` struct; oneway functions use it too but never send it. */
+  readonly result: Codec<MethodResult<Returns, Thrown>>;
+  /** Whether `error` is an instance of a declared exception (which travels as a result). */
+  declares(error: unknown): error is Thrown;
   /** Calls the handler's method with the arguments in declaration order. */
-  invoke(handler: Handler, args: Args, ctx: CallContext): Result | Promise<Result>;
+  invoke(handler: Handler, args: Args, ctx: CallContext): Returns | Promise<Returns>;
 }
 
 /**
@@ -124,7 +70,40 @@ export interface MethodDescriptor<Args, Result, Handler = never> {
 export interface ServiceDescriptor<Handler> {
   /** The IDL name. */
   readonly name: string;
-  readonly methods: { readonly [method: string]: MethodDescriptor<never, unknown, Handler> };
+  readonly methods: { readonly [method: string]: MethodDescriptor<unknown, unknown, Handler> };
+}
+
+/** The `<method>_args` codec of every function without parameters: an empty struct. */
+export const NoArgs: Codec<Record<string, never>> = {
+  write(w: Writer): void {
+    w.writeStructBegin();
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r: Reader): Record<string, never> {
+    skipStruct(r);
+    return {};
+  },
+};
+
+/** The `<method>_result` codec of every `void` function without declared exceptions: an empty struct. */
+export const VoidResult: Codec<MethodResult<void>> = {
+  write(w: Writer): void {
+    w.writeStructBegin();
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r: Reader): MethodResult<void> {
+    skipStruct(r);
+    return { kind: 'success', value: undefined };
+  },
+};
+
+/** Reads a struct, skipping every field (none is known). */
+function skipStruct(r: Reader): void {
+  r.readStructBegin();
+  for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) r.skip(t);
+  r.readStructEnd();
 }
 
 /** Per-call options of a generated client method. */

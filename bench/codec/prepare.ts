@@ -1,11 +1,14 @@
 /**
- * Generates every peer's code from the schemas in bench/codec/ with the real tools, into
- * bench/out/codec/ (gitignored), so the benchmark always measures what the tools emit today:
+ * Generates every peer's code from the schemas in bench/codec/ with the real tools, so the
+ * benchmark always measures what the tools emit today. Output goes to dist/bench/codec-peers/
+ * (gitignored): inside the package, so the generated `import ... from 'skiff/runtime'` resolves
+ * through package.json `exports` to dist/runtime, and outside tsconfig's `include`, so generated
+ * TypeScript never joins the repo's own type-check or build.
  *
  * ```
- * bench/codec/record.rpc  --rpcgen-->  out/codec/gen/record.ts  --tsc (repo settings)-->  out/codec/gen-js/record.js
- * bench/codec/record.proto --pbjs -t static-module -w es6--> out/codec/proto/record.js  (+ pbts: record.d.ts)
- * bench/codec/record.rpc  --thrift --gen js:node-->  out/codec/thrift/record_types.js  (CommonJS)
+ * bench/codec/record.rpc   --rpcgen-->  gen/record.ts  --tsc (repo tsconfig)-->  gen-js/record.js
+ * bench/codec/record.proto --pbjs -t static-module -w es6-->  proto/record.js  (+ pbts: record.d.ts)
+ * bench/codec/record.rpc   --thrift --gen js:node-->  thrift/record_types.js  (CommonJS)
  * ```
  *
  * avsc needs no generation: it compiles record.avsc.json at run time.
@@ -34,7 +37,7 @@ export interface GeneratedPeers {
  */
 export function generatePeers(root: string, progress: (step: string) => void): GeneratedPeers {
   const schemas = join(root, 'bench', 'codec');
-  const out = join(root, 'bench', 'out', 'codec');
+  const out = join(root, 'dist', 'bench', 'codec-peers');
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const bin = (name: string): string => join(root, 'node_modules', '.bin', name);

@@ -1,14 +1,17 @@
 /**
  * What every part of the emitter shares while it writes one module: the file being emitted, its
- * import registry, and helpers that print small pieces of TypeScript syntax safely.
+ * import registry, its codec scope, and helpers that print small pieces of TypeScript syntax
+ * safely.
  */
+import type { CodecScope } from './codecs.js';
 import type { ImportRegistry } from './imports.js';
 import type { SchemaFile } from '../schema.js';
 
-/** The module being emitted and where its imports are collected. */
+/** The module being emitted, where its imports are collected, and its codec helpers. */
 export interface EmitContext {
   readonly file: SchemaFile;
   readonly imports: ImportRegistry;
+  readonly codecs: CodecScope;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;

@@ -6,6 +6,7 @@
 import { Project, type StatementStructures, type WriterFunction } from 'ts-morph';
 import { formatTypeScript } from '../format.js';
 import type { Declaration, Schema, SchemaFile, ServiceDecl } from '../schema.js';
+import { CodecScope } from './codecs.js';
 import type { EmitContext } from './context.js';
 import { ImportRegistry } from './imports.js';
 import { serviceDeclarations } from './services.js';
@@ -47,7 +48,8 @@ export async function emit(schema: Schema, options: EmitOptions): Promise<Output
 
 /** The module's imports followed by its declarations, each set off by a blank line. */
 function moduleStatements(file: SchemaFile): (StatementStructures | WriterFunction)[] {
-  const ctx: EmitContext = { file, imports: new ImportRegistry(file) };
+  const imports = new ImportRegistry(file);
+  const ctx: EmitContext = { file, imports, codecs: new CodecScope(imports) };
   const body: (StatementStructures | WriterFunction)[] = [];
   let previous: Declaration | undefined;
   for (const decl of inDefinitionOrder(file)) {
@@ -61,6 +63,8 @@ function moduleStatements(file: SchemaFile): (StatementStructures | WriterFuncti
     });
     previous = decl;
   }
+  // The container helpers the codecs call, private to the module.
+  for (const helper of ctx.codecs.functions()) body.push(BLANK_LINE, (writer) => writer.write(helper));
   // Last: building the body is what tells the registry what to import.
   return [...ctx.imports.structures(), ...body];
 }

@@ -30,13 +30,28 @@ export class ImportRegistry {
   readonly #aliases = new Map<SchemaFile, string>();
 
   /**
-   * Aliases are assigned to the module's direct includes up front, in include order, so they do
-   * not depend on which declaration happens to be emitted first.
+   * Aliases are assigned up front, to the module's direct includes in include order and then to
+   * the files they include (which typedefs can reach), so they do not depend on which declaration
+   * happens to be emitted first, and {@link isModuleScopeName} knows them all.
    */
   constructor(file: SchemaFile) {
     this.#file = file;
     this.#localNames = new Set(file.declarations.map((d) => d.tsName));
-    for (const included of file.includes) this.#aliasOf(included);
+    const queue = [...file.includes];
+    for (let i = 0; i < queue.length; i++) {
+      const included = queue[i]!;
+      if (included === file || this.#aliases.has(included)) continue;
+      this.#aliasOf(included);
+      queue.push(...included.includes);
+    }
+  }
+
+  /**
+   * Whether `name` is, or may become, a module-scope name of the generated module (a declaration,
+   * a namespace alias or a runtime import): a local binding with that name would shadow it.
+   */
+  isModuleScopeName(name: string): boolean {
+    return this.#localNames.has(name) || RUNTIME_IMPORT_NAMES.has(name) || [...this.#aliases.values()].includes(name);
   }
 
   /** The name of a runtime export, which must be one of {@link RUNTIME_IMPORT_NAMES}. */
@@ -97,7 +112,7 @@ export class ImportRegistry {
     const existing = this.#aliases.get(file);
     if (existing !== undefined) return existing;
     const base = posix.basename(file.path).replace(IDL_EXTENSION, '');
-    const identifier = base.replace(/[^A-Za-z0-9_$]/g, '_').replace(/^(?=[0-9])/, '_');
+    const identifier = base.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_');
     const taken = new Set([...this.#localNames, ...this.#aliases.values()]);
     let alias = declarationName(identifier || '_');
     while (taken.has(alias)) alias += '_';

@@ -6,9 +6,10 @@
  */
 import { Scope, StructureKind, VariableDeclarationKind, type StatementStructures } from 'ts-morph';
 import { CALL_CONTEXT_PARAM, CALL_OPTIONS_PARAM, CLIENT_CHANNEL_MEMBER, serviceExportNames } from '../names.js';
-import { resolveTypedefs, type FieldDecl, type FunctionDecl, type ServiceDecl } from '../schema.js';
+import type { FieldDecl, FunctionDecl, ServiceDecl } from '../schema.js';
+import { argsCodec, declaresFunction, resultCodec } from './codecs.js';
 import { memberAccess, propertyKey, stringLiteral, tsdoc, type EmitContext } from './context.js';
-import { fieldDescriptor, typeDescriptor, typeExpression } from './type-refs.js';
+import { typeExpression } from './type-refs.js';
 
 /** `export interface SHandler`, `export class SClient` and `export const S` (the descriptor). */
 export function serviceDeclarations(service: ServiceDecl, ctx: EmitContext): StatementStructures[] {
@@ -110,28 +111,28 @@ function descriptorInitializer(
   );
 }
 
+/**
+ * One method's descriptor: its codecs (`NoArgs` and `VoidResult` from the runtime where the
+ * function has no parameters, or returns nothing and declares no exception) and `invoke`.
+ */
 function methodDescriptor(fn: FunctionDecl, ctx: EmitContext): string {
   const args = fn.params.map((p) => memberAccess('args', p.tsName));
+  const argsType = `{ ${fn.params.map((p) => `readonly ${propertyKey(p.tsName)}: ${paramType(p, ctx)}`).join('; ')} }`;
   // Without parameters the arguments object is unused, and says so.
-  const argsParam =
-    fn.params.length === 0
-      ? '_args: Record<string, never>'
-      : `args: { ${fn.params.map((p) => `readonly ${propertyKey(p.tsName)}: ${paramType(p, ctx)}`).join('; ')} }`;
-  const throws = fn.throws.map(
-    (t) => `{ id: ${t.id}, name: ${stringLiteral(t.name)}, exception: () => ${exceptionClass(t, ctx)} }`,
-  );
+  const argsParam = fn.params.length === 0 ? '_args: Record<string, never>' : `args: ${argsType}`;
+  const hasResult = fn.returnType !== undefined || fn.throws.length > 0;
   const properties = [
     `name: ${stringLiteral(fn.name)}`,
     `oneway: ${fn.oneway}`,
     `idempotent: ${fn.idempotent}`,
     ...(fn.timeoutMs === undefined ? [] : [`timeoutMs: ${fn.timeoutMs}`]),
-    `params: [${fn.params.map((p) => fieldDescriptor(p, ctx)).join(', ')}]`,
-    ...(fn.returnType ? [`returns: ${typeDescriptor(fn.returnType, ctx)}`] : []),
-    `throws: [${throws.join(', ')}]`,
+    `args: ${fn.params.length === 0 ? ctx.imports.runtime('NoArgs', 'value') : argsCodec(fn, argsType, ctx)}`,
+    `result: ${hasResult ? resultCodec(fn, ctx) : ctx.imports.runtime('VoidResult', 'value')}`,
+    `declares: ${declaresFunction(fn, ctx)}`,
     `invoke: (handler, ${argsParam}, ${CALL_CONTEXT_PARAM}) => ` +
       `${memberAccess('handler', fn.tsName)}(${[...args, CALL_CONTEXT_PARAM].join(', ')})`,
   ];
-  return `{ ${properties.join(', ')} }`;
+  return `{ ${properties.join(',\n')} }`;
 }
 
 /** The IDL doc comment, then what the generated declaration is. */
@@ -144,10 +145,4 @@ function withDoc(doc: string | undefined, role: string): string {
 function paramType(param: FieldDecl, ctx: EmitContext): string {
   const type = typeExpression(param.type, ctx);
   return param.requiredness === 'optional' ? `${type} | undefined` : type;
-}
-
-function exceptionClass(field: FieldDecl, ctx: EmitContext): string {
-  const type = resolveTypedefs(field.type);
-  if (type.kind !== 'struct') throw new Error('emitter bug: throws of a non-exception');
-  return ctx.imports.reference(type.decl.file, type.decl.tsName, 'value');
 }

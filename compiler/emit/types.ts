@@ -17,8 +17,9 @@ import {
   type StructDecl,
   type TypedefDecl,
 } from '../schema.js';
+import { codecNames, exceptionCodecMethods, structCodecMembers, unionCodecMembers } from './codecs.js';
 import { memberAccess, propertyKey, stringLiteral, tsdoc, tsdocComment, type EmitContext } from './context.js';
-import { structDescriptor, typeExpression } from './type-refs.js';
+import { typeExpression } from './type-refs.js';
 import { valueExpression } from './values.js';
 
 /** The property rule: required when declared `required` or given a default, optional otherwise. */
@@ -26,18 +27,18 @@ export function isRequiredProperty(field: FieldDecl): boolean {
   return field.requiredness === 'required' || field.defaultValue !== undefined;
 }
 
-/** `export interface T` and its companion `export const T` (descriptor and `create`). */
+/** `export interface T` and its companion `export const T` (`create`, `write`, `read`). */
 export function structDeclarations(decl: StructDecl, ctx: EmitContext): StatementStructures[] {
   const defaulted = decl.fields.flatMap((f) =>
     f.defaultValue === undefined ? [] : [{ field: f, value: f.defaultValue }],
   );
-  const companionType = ctx.imports.runtime('StructCompanion', 'type');
+  const companionType = ctx.imports.runtime('StructCodec', 'type');
   const defaultedKeys = defaulted.map(({ field }) => stringLiteral(field.tsName)).join(' | ');
   const overrides = defaulted.map(({ field, value }) => {
     const fallback = valueExpression(value, field.type, ctx, true);
     return `, ${propertyKey(field.tsName)}: ${memberAccess('init', field.tsName)} ?? ${fallback}`;
   });
-  const companion = `{ descriptor: ${structDescriptor(decl, ctx)}, create(init) { return { ...init${overrides.join('')} }; }, }`;
+  const companion = `{\ncreate(init) { return { ...init${overrides.join('')} }; },\n${structCodecMembers(decl, ctx)}}`;
   return [
     {
       kind: StructureKind.Interface,
@@ -87,15 +88,19 @@ export function unionDeclarations(decl: StructDecl, ctx: EmitContext): Statement
       declarations: [
         {
           name: decl.tsName,
-          type: ctx.imports.runtime('UnionCompanion', 'type'),
-          initializer: `{ descriptor: ${structDescriptor(decl, ctx)} }`,
+          type: `${ctx.imports.runtime('UnionCodec', 'type')}<${decl.tsName}>`,
+          initializer: `{\n${unionCodecMembers(decl, ctx)}}`,
         },
       ],
     },
   ];
 }
 
-/** `export class T extends Error`, constructed from an init object like a struct's `create`. */
+/**
+ * `export class T extends Error`, constructed from an init object like a struct's `create`, with
+ * static `write` and `read` (the class is an `ExceptionCodec<T>`). Properties the init object
+ * leaves out or gives as `undefined` are absent, or take their default.
+ */
 export function exceptionDeclaration(decl: StructDecl, ctx: EmitContext): ClassDeclarationStructure {
   // A `string` field named `message` keeps its name (names.ts) and is the error's own message.
   const message = decl.fields.find((f) => f.tsName === 'message');
@@ -103,10 +108,14 @@ export function exceptionDeclaration(decl: StructDecl, ctx: EmitContext): ClassD
   const initType = `{ ${decl.fields
     .map(
       (f) =>
-        `${propertyKey(f.tsName)}${f.requiredness === 'required' && f.defaultValue === undefined ? '' : '?'}: ${typeExpression(f.type, ctx)}`,
+        f.requiredness === 'required' && f.defaultValue === undefined
+          ? `${propertyKey(f.tsName)}: ${typeExpression(f.type, ctx)}`
+          : `${propertyKey(f.tsName)}?: ${typeExpression(f.type, ctx)} | undefined`,
     )
     .join('; ')} }`;
   const allOptional = decl.fields.every((f) => f.requiredness !== 'required' || f.defaultValue !== undefined);
+  const codec = exceptionCodecMethods(decl, ctx);
+  const names = codecNames(ctx);
   const assignments = own.map((f) => {
     const target = memberAccess('this', f.tsName);
     const given = memberAccess('init', f.tsName);
@@ -121,21 +130,15 @@ export function exceptionDeclaration(decl: StructDecl, ctx: EmitContext): ClassD
     isExported: true,
     extends: 'Error',
     docs: tsdoc(decl.doc),
-    properties: [
-      {
-        name: 'descriptor',
-        isStatic: true,
-        isReadonly: true,
-        type: ctx.imports.runtime('StructDescriptor', 'type'),
-        initializer: structDescriptor(decl, ctx),
-      },
-      ...own.map((f) => ({
+    // Optional properties are `declare`d: a class field would exist (as `undefined`) even when
+    // the constructor leaves it out.
+    properties: own.map((f) => ({
         name: propertyKey(f.tsName),
         type: typeExpression(f.type, ctx),
         hasQuestionToken: !isRequiredProperty(f),
+        hasDeclareKeyword: !isRequiredProperty(f),
         docs: tsdoc(f.doc),
       })),
-    ],
     ctors: [
       {
         parameters:
@@ -147,6 +150,26 @@ export function exceptionDeclaration(decl: StructDecl, ctx: EmitContext): ClassD
           `this.name = ${stringLiteral(decl.tsName)};`,
           ...assignments,
         ],
+      },
+    ],
+    methods: [
+      {
+        name: 'write',
+        isStatic: true,
+        // Without fields, the value is not looked at.
+        parameters: [
+          { name: names.w, type: ctx.imports.runtime('Writer', 'type') },
+          { name: decl.fields.length === 0 ? `_${names.v}` : names.v, type: decl.tsName },
+        ],
+        returnType: 'void',
+        statements: [codec.write],
+      },
+      {
+        name: 'read',
+        isStatic: true,
+        parameters: [{ name: names.r, type: ctx.imports.runtime('Reader', 'type') }],
+        returnType: decl.tsName,
+        statements: [codec.read],
       },
     ],
   };

@@ -1,5 +1,5 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { emit, type OutputFile } from '../../compiler/emit/emit.js';
@@ -26,8 +26,8 @@ import type {
   TypedefDecl,
   Value,
 } from '../../compiler/schema.js';
+import { removeGeneratedModules, ROOT, writeGeneratedModules } from './generated-modules.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 
 // A hand-built schema, so the emitter is tested without the parser and checker.
 
@@ -341,7 +341,9 @@ describe('emit (hand-built schema)', () => {
   it('imports included modules as namespaces with relative .js specifiers, type-only where possible', async () => {
     const text = byPath(await emit(richSchema(), { version: '1' }), 'shop/order.ts');
     expect(text).toContain("import * as shared from '../common/shared.js';");
-    expect(text).toMatch(/^import type \{[^}]*\} from 'skiff\/runtime';$/m);
+    // Codecs need runtime values (TType, errors); names used only in types are marked `type`.
+    expect(text).toMatch(/^import \{[^}]*\btype Writer\b[^}]*\} from 'skiff\/runtime';$/m);
+    expect(text).toMatch(/^import \{[^}]*\bTType\b[^}]*\} from 'skiff\/runtime';$/m);
   });
 
   it('imports from the runtime only names listed in RUNTIME_IMPORT_NAMES', async () => {
@@ -612,20 +614,11 @@ export async function run() {
 }
 `;
 
-const tempDirs: string[] = [];
-afterAll(() => {
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(removeGeneratedModules);
 
 /** Writes the modules (and a usage file) to a temporary directory inside the repository. */
 function writeModules(files: readonly OutputFile[], usage: string): string {
-  const dir = mkdtempSync(join(ROOT, 'test/compiler/.emit-'));
-  tempDirs.push(dir);
-  for (const file of [...files, { path: 'usage.ts', text: usage }]) {
-    mkdirSync(dirname(join(dir, file.path)), { recursive: true });
-    writeFileSync(join(dir, file.path), file.text);
-  }
-  return dir;
+  return writeGeneratedModules([...files, { path: 'usage.ts', text: usage }]);
 }
 
 /** Diagnostics of the files (and usage) under the project's strict options, `skiff/runtime` mapped to the source. */

@@ -14,7 +14,7 @@ const BUILT_FORMAT = resolve(import.meta.dirname, '../../dist/compiler/format.js
 describe('parallel formatting', () => {
   it('formats a large generated module to the same bytes as one prettier pass', async () => {
     expect(existsSync(BUILT_FORMAT), 'run `npm run build` first (npm test does)').toBe(true);
-    const idl = largeIdl(150, 15);
+    const idl = largeIdl(60, 6);
     const result = await compile(['large.rpc'], { host: { readFile: () => idl } });
     const generated = result.files[0]!.text;
     expect(generated.length).toBeGreaterThan(256 * 1024);

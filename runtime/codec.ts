@@ -1,0 +1,163 @@
+/**
+ * Codecs: what generated code provides per struct, union and exception, and the entry points that
+ * run one over bytes ({@link encode}, {@link decode}).
+ *
+ * Generated codecs are straight-line code over the protocol-neutral `Writer`/`Reader`, so one
+ * codec serves both protocols. How the IDL maps to values (see also `service.ts`):
+ *
+ * - bool -> `boolean`; byte, i8, i16, i32, double -> `number`; i64 -> `bigint`; string and uuid ->
+ *   `string`; binary -> `Uint8Array`; list -> array; set -> `Set`; map -> `Map`; struct ->
+ *   interface; enum -> the union of its member values.
+ * - Decoding an enum value that is not a member keeps the number: Thrift peers may be newer and
+ *   know more members.
+ * - `read` skips fields it does not know and fields whose wire type differs from the IDL's (a
+ *   peer with another version of the struct); it fills in a fresh copy of the default of a field
+ *   that is missing on the wire, leaves other missing fields absent, and throws `ProtocolError`
+ *   `MISSING_REQUIRED_FIELD` for a missing `required` field.
+ * - `write` writes fields in declaration order, skips fields that are `undefined`, and throws
+ *   `RpcError` `INVALID_ARGUMENT` for a `required` field that is `undefined`.
+ */
+import { ErrorCode, ProtocolError, RpcError } from './errors.js';
+import { BinaryReader, BinaryWriter } from './protocol/binary.js';
+import { CompactReader, CompactWriter } from './protocol/compact.js';
+import { TType, type Reader, type ReaderOptions, type ValueType, type WireType, type Writer } from './protocol/types.js';
+
+/** A wire protocol of Apache Thrift. */
+export type Protocol = 'compact' | 'binary';
+
+/** Writes and reads values of `T` as one Thrift value (a struct, for generated codecs). */
+export interface Codec<T> {
+  /** Writes `value`; throws `RpcError` `INVALID_ARGUMENT` for values the IDL does not allow. */
+  write(w: Writer, value: T): void;
+  /** Reads one value; throws `ProtocolError` for input that does not decode. */
+  read(r: Reader): T;
+}
+
+/**
+ * The companion `const` of a generated struct interface `T`. `Defaulted` names the properties that
+ * have a default value, which `create` fills in when they are left out.
+ */
+export interface StructCodec<T, Defaulted extends keyof T = never> extends Codec<T> {
+  /** A new `T` from `init`, with a fresh copy of the default of each property `init` leaves out. */
+  create(init: Omit<T, Defaulted> & Partial<Pick<T, Defaulted>>): T;
+}
+
+/**
+ * The companion `const` of a generated union type `T` (`{ kind, value }` objects). `write` throws
+ * `RpcError` `INVALID_ARGUMENT` for an unknown `kind`; `read` throws `ProtocolError`
+ * `INVALID_VALUE` unless exactly one known field is on the wire.
+ */
+export type UnionCodec<T> = Codec<T>;
+
+/** A generated exception class: constructible, `instanceof`-checkable, with static codecs. */
+export interface ExceptionCodec<T extends Error> extends Codec<T> {
+  new (init: never): T;
+}
+
+const compactWriter = new CompactWriter();
+const binaryWriter = new BinaryWriter();
+
+/**
+ * Encodes `value` with `codec` and returns a fresh copy of the bytes. One writer per protocol is
+ * reused across calls (reset per call), so steady-state encoding allocates only the result.
+ *
+ * @param protocol - default `'compact'`.
+ * @throws `RpcError` `INVALID_ARGUMENT` when `value` breaks the IDL (a missing `required` field,
+ *   an out-of-range integer, a malformed uuid).
+ */
+export function encode<T>(codec: Codec<T>, value: T, protocol: Protocol = 'compact'): Uint8Array {
+  const w = protocol === 'binary' ? binaryWriter : compactWriter;
+  // Reset first: a write that threw half way leaves the writer mid-struct.
+  w.reset();
+  codec.write(w, value);
+  return copyOut(w.view());
+}
+
+/** Node's Buffer, whose pooled `allocUnsafe` makes small copies cheap; absent in browsers. */
+const nodeBuffer = (globalThis as { Buffer?: { allocUnsafe(size: number): Uint8Array } }).Buffer;
+
+/**
+ * A copy of `bytes` as a plain `Uint8Array` that nothing else writes to. In Node its memory is a
+ * slice of Buffer's pool (measured 2.5x faster than `new Uint8Array(bytes)` for records of a few
+ * hundred bytes); a plain view rather than a Buffer, whose `slice` would not copy.
+ */
+function copyOut(bytes: Uint8Array): Uint8Array {
+  if (nodeBuffer === undefined) return new Uint8Array(bytes);
+  const pooled = nodeBuffer.allocUnsafe(bytes.length);
+  pooled.set(bytes);
+  return new Uint8Array(pooled.buffer, pooled.byteOffset, bytes.length);
+}
+
+/**
+ * Decodes `bytes`, which must hold exactly one value, with `codec`.
+ *
+ * @param protocol - default `'compact'`.
+ * @param options - decoding limits (nesting depth 64 by default).
+ * @throws `ProtocolError` (with the byte offset) for anything malformed, including trailing bytes.
+ */
+export function decode<T>(codec: Codec<T>, bytes: Uint8Array, protocol: Protocol = 'compact', options?: ReaderOptions): T {
+  const r = protocol === 'binary' ? new BinaryReader(bytes, options) : new CompactReader(bytes, options);
+  const value = codec.read(r);
+  r.expectEnd();
+  return value;
+}
+
+/**
+ * Reads a list header for generated code and checks its element type: returns the element count.
+ * A non-empty list of another type throws `ProtocolError` `INVALID_TYPE` (a field's own wire
+ * type is checked, and a mismatch skipped, by the struct reader).
+ */
+export function readListHeader(r: Reader, elementType: ValueType): number {
+  const start = r.offset;
+  const size = r.readListBegin();
+  if (size !== 0 && r.elementType !== elementType) throw wrongElementType(r.elementType, elementType, start);
+  return size;
+}
+
+/** Like {@link readListHeader}, for a set. */
+export function readSetHeader(r: Reader, elementType: ValueType): number {
+  const start = r.offset;
+  const size = r.readSetBegin();
+  if (size !== 0 && r.elementType !== elementType) throw wrongElementType(r.elementType, elementType, start);
+  return size;
+}
+
+/** Like {@link readListHeader}, for a map: checks the key and the value type. */
+export function readMapHeader(r: Reader, keyType: ValueType, valueType: ValueType): number {
+  const start = r.offset;
+  const size = r.readMapBegin();
+  if (size !== 0) {
+    if (r.keyType !== keyType) throw wrongElementType(r.keyType, keyType, start);
+    if (r.valueType !== valueType) throw wrongElementType(r.valueType, valueType, start);
+  }
+  return size;
+}
+
+/**
+ * The error generated `read` code throws when a `required` field (`what`, e.g. `User.id`) is not
+ * on the wire; the offset is where the struct ended.
+ */
+export function missingField(r: Reader, what: string): ProtocolError {
+  return new ProtocolError('MISSING_REQUIRED_FIELD', `${what} is missing`, r.offset);
+}
+
+/** The error generated `write` code throws when a `required` field (`what`) is `undefined`. */
+export function requiredField(what: string): RpcError {
+  return new RpcError(ErrorCode.INVALID_ARGUMENT, `${what} is required but undefined`);
+}
+
+function wrongElementType(actual: WireType, expected: ValueType, offset: number): ProtocolError {
+  return new ProtocolError(
+    'INVALID_TYPE',
+    `container holds values of type ${typeName(actual)} where ${typeName(expected)} was expected`,
+    offset,
+  );
+}
+
+const TYPE_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
+  Object.entries(TType).map(([name, id]) => [id, name.toLowerCase()]),
+);
+
+function typeName(type: WireType): string {
+  return TYPE_NAMES[type] ?? String(type);
+}
