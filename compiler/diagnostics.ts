@@ -48,7 +48,6 @@ export const DIAGNOSTIC_CATALOGUE = {
   RPC2024: { severity: 'error', title: 'wrong kind of type' },
   RPC2025: { severity: 'warning', title: 'requiredness ignored' },
   RPC2026: { severity: 'error', title: 'duplicate enum member' },
-  RPC2027: { severity: 'warning', title: 'unknown annotation' },
   RPC2028: { severity: 'error', title: 'more than one default value in a union' },
   // Files and output.
   RPC3001: { severity: 'error', title: 'cannot read file' },

@@ -109,7 +109,7 @@ export const CLIENT_CHANNEL_MEMBER = 'channel';
 
 /** Method name on the generated client class and handler interface. */
 export function methodName(idlName: string): string {
-  return mangle(idlName, (n) => n === 'constructor' || n === CLIENT_CHANNEL_MEMBER || UNSAFE_PROPERTY_NAMES.has(n));
+  return mangle(idlName, (n) => n === CLIENT_CHANNEL_MEMBER || UNSAFE_PROPERTY_NAMES.has(n));
 }
 
 /** Every exported name a service declaration produces, given its TypeScript name. */

@@ -125,6 +125,13 @@ describe('rpcgen compiling', () => {
     expect(stale.stdout).toContain("'out/old.ts' was generated from an input that no longer exists");
   });
 
+  it('reports RPC3002 and exits 1 when the output cannot be written', () => {
+    const cwd = tempDir({ 'idl/users.rpc': USER_IDL, out: 'a file where a directory should be' });
+    const r = rpcgen(['-o', 'out', 'idl'], cwd);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("rpcgen: error RPC3002: cannot write 'out/users.ts'");
+  });
+
   it('-I adds include directories', () => {
     const cwd = tempDir({ 'app/main.rpc': 'include "shared.rpc"\nstruct M { 1: shared.S s }\n', 'lib/shared.rpc': 'struct S { 1: i32 x }\n' });
     expect(rpcgen(['-o', 'out', 'app/main.rpc'], cwd).status).toBe(1);
