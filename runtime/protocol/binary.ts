@@ -251,7 +251,7 @@ export class BinaryReader extends ByteReader implements Reader {
     if (type === TType.STOP) return TType.STOP;
     this.checkValueType(type, start);
     if (this.pos + 2 > this.end) throw this.truncated(2);
-    this.fieldId = this.dataView.getInt16(this.pos);
+    this.fieldId = this.int16At(this.pos);
     this.pos += 2;
     return type as WireType;
   }
@@ -277,7 +277,7 @@ export class BinaryReader extends ByteReader implements Reader {
     this.need(6);
     const keyType = this.checkValueType(this.buf[start]!, start);
     const valueType = this.checkValueType(this.buf[start + 1]!, start + 1);
-    const size = this.dataView.getInt32(start + 2);
+    const size = this.int32At(start + 2);
     this.pos = start + 6;
     this.checkContainerSize(size, MIN_BYTES[keyType]! + MIN_BYTES[valueType]!, start);
     this.enter(start);
@@ -304,28 +304,28 @@ export class BinaryReader extends ByteReader implements Reader {
 
   readI16(): number {
     if (this.pos + 2 > this.end) throw this.truncated(2);
-    const value = this.dataView.getInt16(this.pos);
+    const value = this.int16At(this.pos);
     this.pos += 2;
     return value;
   }
 
   readI32(): number {
     if (this.pos + 4 > this.end) throw this.truncated(4);
-    const value = this.dataView.getInt32(this.pos);
+    const value = this.int32At(this.pos);
     this.pos += 4;
     return value;
   }
 
   readI64(): bigint {
     if (this.pos + 8 > this.end) throw this.truncated(8);
-    const value = this.dataView.getBigInt64(this.pos);
+    const value = this.bigInt64At(this.pos);
     this.pos += 8;
     return value;
   }
 
   readDouble(): number {
     if (this.pos + 8 > this.end) throw this.truncated(8);
-    const value = this.dataView.getFloat64(this.pos);
+    const value = this.float64At(this.pos, false);
     this.pos += 8;
     return value;
   }
@@ -396,7 +396,7 @@ export class BinaryReader extends ByteReader implements Reader {
     const start = this.pos;
     this.need(5);
     const elementType = this.checkValueType(this.buf[start]!, start);
-    const size = this.dataView.getInt32(start + 1);
+    const size = this.int32At(start + 1);
     this.pos = start + 5;
     this.checkContainerSize(size, MIN_BYTES[elementType]!, start);
     this.enter(start);

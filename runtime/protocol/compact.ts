@@ -22,7 +22,7 @@
  */
 
 import { ProtocolError } from '../errors.js';
-import { ByteReader, checkMessageType, hexByte } from './reader.js';
+import { ByteReader, checkMessageType, hexByte, int64FromHalves } from './reader.js';
 import type { MessageHeader, MessageType, NonBoolValueType, Reader, ReaderOptions, ValueType, WireType, Writer } from './types.js';
 import { TType } from './types.js';
 import { ByteWriter, type ByteWriterOptions, checkI64, checkInt, checkMessageTypeArgument, checkSize } from './writer.js';
@@ -79,7 +79,6 @@ FROM_COMPACT[CompactType.BOOLEAN_FALSE] = TType.BOOL;
 /** i64 values in [-2^52, 2^52) zigzag to a safe integer, so they take the float fast path. */
 const FAST_I64_MIN = -(1n << 52n);
 const FAST_I64_MAX = (1n << 52n) - 1n;
-const TWO_POW_32 = 4294967296;
 
 /** Options of a {@link CompactWriter}. */
 export type CompactWriterOptions = ByteWriterOptions;
@@ -353,7 +352,9 @@ export class CompactReader extends ByteReader implements Reader {
 
   readFieldBegin(): WireType {
     const start = this.pos;
-    const header = this.readUint8();
+    if (start >= this.end) throw this.truncated(1);
+    const header = this.buf[start]!;
+    this.pos = start + 1;
     if (header === 0) return TType.STOP;
     const compactType = header & 0x0f;
     const type = FROM_COMPACT[compactType]!;
@@ -362,15 +363,15 @@ export class CompactReader extends ByteReader implements Reader {
     }
     const delta = header >> 4;
     let id: number;
-    if (delta === 0) {
-      id = this.readI16();
-    } else {
+    if (delta !== 0) {
       id = this.lastFieldId + delta;
       if (id > 0x7fff) throw new ProtocolError('INVALID_VALUE', `field id ${id} exceeds the i16 range`, start);
+    } else {
+      id = this.readI16();
     }
     this.fieldId = this.lastFieldId = id;
-    this.pendingBool =
-      compactType === CompactType.BOOLEAN_TRUE ? 1 : compactType === CompactType.BOOLEAN_FALSE ? 0 : NO_PENDING_BOOL;
+    // BOOLEAN_TRUE (1) -> 1, BOOLEAN_FALSE (2) -> 0.
+    this.pendingBool = type === TType.BOOL ? 2 - compactType : NO_PENDING_BOOL;
     return type as WireType;
   }
 
@@ -485,22 +486,23 @@ export class CompactReader extends ByteReader implements Reader {
       low = ~low >>> 0;
       high = ~high;
     }
-    high |= 0;
-    if (high >= -0x200000 && high < 0x200000) return BigInt(high * TWO_POW_32 + low);
-    return (BigInt(high) << 32n) | BigInt(low);
+    return int64FromHalves(high | 0, low);
   }
 
   readDouble(): number {
     if (this.pos + 8 > this.end) throw this.truncated(8);
-    const value = this.dataView.getFloat64(this.pos, true);
+    const value = this.float64At(this.pos, true);
     this.pos += 8;
     return value;
   }
 
   readString(): string {
     const start = this.pos;
-    const length = this.checkByteLength(this.readVarint32() | 0, start);
-    return this.decodeString(length, start);
+    // Most strings are shorter than 128 bytes: a one-byte length.
+    let length = start < this.end ? this.buf[start]! : 0x80;
+    if (length < 0x80) this.pos = start + 1;
+    else length = this.readVarint32() | 0;
+    return this.decodeString(this.checkByteLength(length, start), start);
   }
 
   readBinary(): Uint8Array {

@@ -9,11 +9,21 @@
  */
 
 import { ProtocolError } from '../errors.js';
+import { copyToOwned } from './bytes.js';
 import type { ReaderOptions, WireType } from './types.js';
 import { MessageType, TType } from './types.js';
 import { decodeUtf8 } from './utf8.js';
 
 const DEFAULT_MAX_DEPTH = 64;
+
+/**
+ * Scratch for reading a double from 8 bytes: measured about 3x faster than `DataView#getFloat64`
+ * on Node 20, and it spares each input a DataView (which cost more to create than a whole small
+ * struct takes to decode).
+ */
+const float64Scratch = new Float64Array(1);
+const float64ScratchBytes = new Uint8Array(float64Scratch.buffer);
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /**
@@ -27,8 +37,6 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 export class ByteReader {
   /** The input. */
   readonly buf: Uint8Array;
-  /** A DataView over {@link buf}. */
-  readonly dataView: DataView;
   /** Offset of the next byte. */
   pos = 0;
   /** End of the input (`buf.length`). */
@@ -52,7 +60,6 @@ export class ByteReader {
 
   constructor(input: Uint8Array, options: ReaderOptions = {}) {
     this.buf = input;
-    this.dataView = new DataView(input.buffer, input.byteOffset, input.byteLength);
     this.end = input.length;
     this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
     this.maxStringBytes = options.maxStringBytes ?? Number.POSITIVE_INFINITY;
@@ -152,6 +159,35 @@ export class ByteReader {
     return size;
   }
 
+  /** The big-endian signed 16-bit integer at `offset` (already checked). */
+  int16At(offset: number): number {
+    const buf = this.buf;
+    return ((buf[offset]! << 24) | (buf[offset + 1]! << 16)) >> 16;
+  }
+
+  /** The big-endian signed 32-bit integer at `offset` (already checked). */
+  int32At(offset: number): number {
+    const buf = this.buf;
+    return (buf[offset]! << 24) | (buf[offset + 1]! << 16) | (buf[offset + 2]! << 8) | buf[offset + 3]!;
+  }
+
+  /** The big-endian signed 64-bit integer at `offset` (already checked). */
+  bigInt64At(offset: number): bigint {
+    return int64FromHalves(this.int32At(offset), this.int32At(offset + 4) >>> 0);
+  }
+
+  /** The IEEE 754 double in the 8 bytes at `offset` (already checked). */
+  float64At(offset: number, littleEndian: boolean): number {
+    const buf = this.buf;
+    const bytes = float64ScratchBytes;
+    if (littleEndian === LITTLE_ENDIAN_HOST) {
+      for (let i = 0; i < 8; i++) bytes[i] = buf[offset + i]!;
+    } else {
+      for (let i = 0; i < 8; i++) bytes[7 - i] = buf[offset + i]!;
+    }
+    return float64Scratch[0]!;
+  }
+
   /** Reads `length` bytes (already checked) as strict UTF-8; `offset` is the length prefix's. */
   decodeString(length: number, offset: number): string {
     const start = this.pos;
@@ -161,11 +197,11 @@ export class ByteReader {
     return value;
   }
 
-  /** Copies `length` bytes (already checked). */
+  /** Copies `length` bytes (already checked) into memory of their own, never a view of the input. */
   copyBytes(length: number): Uint8Array {
     const start = this.pos;
     this.pos = start + length;
-    return this.buf.slice(start, start + length);
+    return copyToOwned(this.buf, start, start + length);
   }
 
   /** Reads 16 bytes as a canonical lowercase UUID string. */
@@ -182,6 +218,18 @@ export class ByteReader {
       HEX[b[p + 10]!]! + HEX[b[p + 11]!]! + HEX[b[p + 12]!]! + HEX[b[p + 13]!]! + HEX[b[p + 14]!]! + HEX[b[p + 15]!]!
     );
   }
+}
+
+const TWO_POW_32 = 4294967296;
+
+/**
+ * The signed 64-bit integer `high * 2^32 + low` (`high` signed, `low` unsigned 32-bit). Values
+ * within 2^53 take one `BigInt(number)`, measured several times cheaper than shifting and or-ing
+ * bigints.
+ */
+export function int64FromHalves(high: number, low: number): bigint {
+  if (high >= -0x200000 && high < 0x200000) return BigInt(high * TWO_POW_32 + low);
+  return (BigInt(high) << 32n) | BigInt(low);
 }
 
 /** Validates a message type id read at `offset`. */

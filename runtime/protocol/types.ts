@@ -96,7 +96,10 @@ export interface Writer {
   readonly length: number;
   /** Empties the buffer for reuse, keeping its memory (up to the writer's retention cap). */
   reset(): void;
-  /** A copy of the bytes written; stays valid after `reset()` and further writes. */
+  /**
+   * A copy of the bytes written as a plain `Uint8Array`; stays valid after `reset()` and further
+   * writes. Under Node its memory is a slice of Buffer's shared pool: use the view, not its `buffer`.
+   */
   finish(): Uint8Array;
   /** A view of the bytes written, sharing the buffer: valid only until the next write or `reset()`. */
   view(): Uint8Array;

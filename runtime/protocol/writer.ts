@@ -7,6 +7,7 @@
  */
 
 import { ErrorCode, RpcError } from '../errors.js';
+import { copyToPooled } from './bytes.js';
 import type { MessageType } from './types.js';
 import { allocateBytes, encodeUtf8Into } from './utf8.js';
 
@@ -58,9 +59,13 @@ export class ByteWriter {
     if (this.buf.length > this.maxRetainedBytes) this.replaceBuffer(this.initialBytes);
   }
 
-  /** A copy of the bytes written: it stays valid after {@link reset} and further writes. */
+  /**
+   * A copy of the bytes written: a plain `Uint8Array` that stays valid after {@link reset} and
+   * further writes. Under Node its memory is a slice of Buffer's shared pool (see
+   * {@link copyToPooled}): use the view, not its `buffer`.
+   */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    return copyToPooled(this.buf, 0, this.pos);
   }
 
   /**
