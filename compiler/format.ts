@@ -2,15 +2,16 @@
  * Formats generated TypeScript with prettier and a pinned configuration. The user's prettier
  * configuration is never consulted: generated files must be byte-identical on every machine.
  *
- * Prettier is by far the slowest phase on large outputs (a few microseconds per byte), so a large
- * file is cut into its top-level statements and formatted on worker threads, one per core.
- * Top-level statements format independently, so the result is the same bytes as formatting the
- * whole file at once (a test compares the two).
+ * Prettier is by far the slowest phase on large outputs (a few microseconds per byte), so the
+ * emitter lays out most code in prettier's style itself and hands over only the top-level chunks
+ * it could not vouch for ({@link formatChunks}); large amounts are formatted on worker threads,
+ * one per core. Top-level statements format independently, so the result is the same bytes as
+ * formatting the whole file at once (tests compare the two).
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { format, type Options } from 'prettier';
+import type { Options } from 'prettier';
 
 export const PINNED_OPTIONS: Options = {
   parser: 'typescript',
@@ -30,18 +31,51 @@ export const PINNED_OPTIONS: Options = {
 /** Below this many characters, starting workers costs more than it saves. */
 const PARALLEL_THRESHOLD_CHARS = 256 * 1024;
 
+/** One top-level statement (or a few that belong together) of a module, without a final newline. */
+export interface Chunk {
+  readonly text: string;
+  /** The text is already what prettier prints: it is used as it is. */
+  readonly settled: boolean;
+}
+
 /** `text` formatted with the pinned options. */
 export async function formatTypeScript(text: string): Promise<string> {
+  if (text.length < PARALLEL_THRESHOLD_CHARS) return formatInline(text);
+  return formatChunks(splitTopLevel(text).map((chunk) => ({ text: chunk, settled: false })));
+}
+
+/**
+ * A module made of `chunks`, each set off by a blank line, the unsettled ones formatted with the
+ * pinned options (on worker threads when there is much to format).
+ */
+export async function formatChunks(chunks: readonly Chunk[]): Promise<string> {
+  const pending = chunks.flatMap((chunk, index) => (chunk.settled ? [] : [index]));
+  const texts = chunks.map((chunk) => chunk.text);
+  if (pending.length > 0) {
+    const formatted = await formatAll(pending.map((index) => texts[index]!));
+    pending.forEach((index, i) => (texts[index] = formatted[i]!.replace(/\n+$/, '')));
+  }
+  return `${texts.join('\n\n')}\n`;
+}
+
+async function formatAll(texts: readonly string[]): Promise<string[]> {
   const workers = Math.min(availableParallelism(), 8);
   // Node cannot start a worker from a .ts file: when running from sources (tests), format inline.
   const fromSources = import.meta.url.endsWith('.ts');
-  if (text.length < PARALLEL_THRESHOLD_CHARS || workers < 2 || fromSources) {
-    return format(text, PINNED_OPTIONS);
+  const total = texts.reduce((n, text) => n + text.length, 0);
+  if (total < PARALLEL_THRESHOLD_CHARS || workers < 2 || fromSources) {
+    const formatted: string[] = [];
+    for (const text of texts) formatted.push(await formatInline(text));
+    return formatted;
   }
-  const chunks = splitTopLevel(text);
   const workerScript = fileURLToPath(new URL('./format-worker.js', import.meta.url));
-  const formatted = await formatOnWorkers(chunks, workers, workerScript);
-  return `${formatted.map((chunk) => chunk.replace(/\n+$/, '')).join('\n\n')}\n`;
+  return formatOnWorkers(texts, workers, workerScript);
+}
+
+/** Prettier is loaded only when something needs formatting: loading it takes a while. */
+async function formatInline(text: string): Promise<string> {
+  const { format } = await import('prettier');
+  return format(text, PINNED_OPTIONS);
 }
 
 /**

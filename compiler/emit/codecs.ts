@@ -16,6 +16,7 @@
  * imports, helpers) nor the globals the code uses, whatever the IDL names its fields: every local
  * goes through {@link CodecScope.local}.
  */
+import { StructureKind, type FunctionDeclarationStructure } from 'ts-morph';
 import { parameterName } from '../names.js';
 import { resolveTypedefs, type FieldDecl, type FunctionDecl, type StructDecl, type Type } from '../schema.js';
 import { memberAccess, propertyKey, stringLiteral, type EmitContext } from './context.js';
@@ -76,7 +77,9 @@ export class CodecScope {
   /** Structural key of a container type -> its helper's base name (`ListOfString`). */
   readonly #helpers = new Map<string, string>();
   readonly #helperNames = new Set<string>();
-  readonly #functions: string[] = [];
+  readonly #functions: FunctionDeclarationStructure[] = [];
+  /** Module-scope names of codecs and types the emitter adds (method arguments and results). */
+  readonly #moduleNames = new Set<string>();
 
   constructor(imports: ImportRegistry) {
     this.#imports = imports;
@@ -98,9 +101,20 @@ export class CodecScope {
     return name;
   }
 
-  /** The helper functions requested so far, each a complete declaration. */
-  functions(): readonly string[] {
+  /** The helper functions requested so far. */
+  functions(): readonly FunctionDeclarationStructure[] {
     return this.#functions;
+  }
+
+  /**
+   * Reserves a module-scope name derived from `base` (a PascalCase identifier) for a declaration
+   * the emitter adds: it clashes with no declaration, import, global or other reserved name.
+   */
+  moduleName(base: string): string {
+    let name = base;
+    while (this.#moduleNames.has(name) || this.#isModuleScope(name)) name += '_';
+    this.#moduleNames.add(name);
+    return name;
   }
 
   /** Base name of the helpers for a container type (`write${name}`, `read${name}`), emitting them on first use. */
@@ -121,7 +135,12 @@ export class CodecScope {
   }
 
   #isModuleScope(name: string): boolean {
-    return this.#imports.isModuleScopeName(name) || USED_GLOBALS.has(name) || HELPER_NAME.test(name);
+    return (
+      this.#imports.isModuleScopeName(name) ||
+      this.#moduleNames.has(name) ||
+      USED_GLOBALS.has(name) ||
+      HELPER_NAME.test(name)
+    );
   }
 }
 
@@ -351,17 +370,15 @@ export function exceptionCodecMethods(decl: StructDecl, ctx: EmitContext): { wri
   return { write: writeStructBody(fields, what, ctx), read };
 }
 
-/** The `<method>_args` codec of a function with parameters, as an object literal. */
-export function argsCodec(fn: FunctionDecl, argsType: string, ctx: EmitContext): string {
+/** The `<method>_args` codec of a function with parameters, as an object literal (a `Codec<Args>`). */
+export function argsCodec(fn: FunctionDecl, ctx: EmitContext): string {
   const n = codecNames(ctx);
   const fields = paramFields(fn, ctx);
   const what = (f: FieldDecl): string => `argument ${f.name} of ${fn.name}`;
   const read = readStructBody(fields, what, ctx, (locals) => [
     `return { ${fields.map((f) => property(f.field.tsName, valueAfterRead(f, locals.get(f.field)!))).join(', ')} };`,
   ]);
-  const writer = ctx.imports.runtime('Writer', 'type');
-  const reader = ctx.imports.runtime('Reader', 'type');
-  return `{\nwrite(${n.w}: ${writer}, ${n.v}: ${argsType}) {\n${writeStructBody(fields, what, ctx)}\n},\nread(${n.r}: ${reader}) {\n${read}\n},\n}`;
+  return `{\nwrite(${n.w}, ${n.v}) {\n${writeStructBody(fields, what, ctx)}\n},\nread(${n.r}) {\n${read}\n},\n}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -381,7 +398,10 @@ export function resultType(fn: FunctionDecl, ctx: EmitContext): string {
   return `${ctx.imports.runtime('MethodResult', 'type')}<${returns}${thrown.length ? `, ${thrown.join(' | ')}` : ''}>`;
 }
 
-/** The `<method>_result` codec of a function that returns a value or declares exceptions. */
+/**
+ * The `<method>_result` codec of a function that returns a value or declares exceptions, as an
+ * object literal (a `Codec<MethodResult<R, E>>`, see {@link resultType}).
+ */
 export function resultCodec(fn: FunctionDecl, ctx: EmitContext): string {
   const n = codecNames(ctx);
   const type = resultType(fn, ctx);
@@ -418,9 +438,7 @@ export function resultCodec(fn: FunctionDecl, ctx: EmitContext): string {
       ? `if (${n.v} === undefined) throw ${ctx.imports.runtime('missingField', 'value')}(${n.r}, ${stringLiteral(`the result of ${fn.name}`)});\nreturn ${n.v};`
       : `return ${n.v} ?? { kind: 'success', value: undefined };`,
   ];
-  const writer = ctx.imports.runtime('Writer', 'type');
-  const reader = ctx.imports.runtime('Reader', 'type');
-  return `{\nwrite(${n.w}: ${writer}, ${n.v}: ${type}) {\n${writeLines.join('\n')}\n},\nread(${n.r}: ${reader}): ${type} {\n${readLines.join('\n')}\n},\n}`;
+  return `{\nwrite(${n.w}, ${n.v}) {\n${writeLines.join('\n')}\n},\nread(${n.r}) {\n${readLines.join('\n')}\n},\n}`;
 }
 
 /** `declares(error)`: whether an error is an instance of one of the declared exceptions. */
@@ -530,7 +548,7 @@ function resolvedTypeExpression(type: Type, ctx: EmitContext, readonly: boolean)
 }
 
 /** `writeX(w, value)` and `readX(r)` for one container type. */
-function containerFunctions(type: ContainerType, name: string, ctx: EmitContext): string[] {
+function containerFunctions(type: ContainerType, name: string, ctx: EmitContext): FunctionDeclarationStructure[] {
   const s = ctx.codecs;
   const { w, r } = codecNames(ctx);
   const writer = ctx.imports.runtime('Writer', 'type');
@@ -556,8 +574,8 @@ function containerFunctions(type: ContainerType, name: string, ctx: EmitContext)
       `return ${map};`,
     ];
     return [
-      `function write${name}(${w}: ${writer}, ${map}: ${valueType}): void {\n${write.join('\n')}\n}`,
-      `function read${name}(${r}: ${reader}): ${resultType} {\n${read.join('\n')}\n}`,
+      helperFunction(`write${name}`, [[w, writer], [map, valueType]], 'void', write, ctx),
+      helperFunction(`read${name}`, [[r, reader]], resultType, read, ctx),
     ];
   }
   const container = s.local(type.kind);
@@ -584,7 +602,23 @@ function containerFunctions(type: ContainerType, name: string, ctx: EmitContext)
   write.push(`for (const ${e} of ${container}) ${writeValue(type.element, e, w, ctx)}`);
   read.push(`return ${container};`);
   return [
-    `function write${name}(${w}: ${writer}, ${container}: ${valueType}): void {\n${write.join('\n')}\n}`,
-    `function read${name}(${r}: ${reader}): ${resultType} {\n${read.join('\n')}\n}`,
+    helperFunction(`write${name}`, [[w, writer], [container, valueType]], 'void', write, ctx),
+    helperFunction(`read${name}`, [[r, reader]], resultType, read, ctx),
   ];
+}
+
+function helperFunction(
+  name: string,
+  parameters: readonly (readonly [name: string, type: string])[],
+  returnType: string,
+  body: readonly string[],
+  ctx: EmitContext,
+): FunctionDeclarationStructure {
+  return {
+    kind: StructureKind.Function,
+    name,
+    parameters: parameters.map(([name, type]) => ({ name, type })),
+    returnType,
+    statements: [ctx.laidOut.hole(body.join('\n'), 2)],
+  };
 }

@@ -5,13 +5,15 @@
  */
 import type { CodecScope } from './codecs.js';
 import type { ImportRegistry } from './imports.js';
+import type { LaidOutText } from './layout.js';
 import type { SchemaFile } from '../schema.js';
 
-/** The module being emitted, where its imports are collected, and its codec helpers. */
+/** The module being emitted, where its imports are collected, its codec helpers and laid-out code. */
 export interface EmitContext {
   readonly file: SchemaFile;
   readonly imports: ImportRegistry;
   readonly codecs: CodecScope;
+  readonly laidOut: LaidOutText;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -19,8 +21,15 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 /** Characters JSON leaves as they are but a reader could not see: escaped in generated code. */
 const INVISIBLE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
 
-/** A string literal (prettier settles the quote style); invisible characters are escaped. */
+/** Strings prettier would print as they are, in single quotes. */
+const PLAIN_STRING = /^[\x20-\x26\x28-\x5b\x5d-\x7e]*$/;
+
+/**
+ * A string literal; invisible characters are escaped. Plain ASCII strings are single-quoted, as
+ * prettier prints them; prettier settles the quotes of the others.
+ */
 export function stringLiteral(value: string): string {
+  if (PLAIN_STRING.test(value)) return `'${value}'`;
   return JSON.stringify(value).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

@@ -2,12 +2,13 @@
  * A service's three exports (names from `serviceExportNames`): the `Handler` interface a server
  * implements, the `Client` class that calls through a runtime `Channel`, and the descriptor both
  * sides dispatch through. A service that extends another extends its handler and client and
- * spreads its methods into the descriptor.
+ * spreads its methods into the descriptor. Each method's arguments type and its `<method>_args`
+ * and `<method>_result` codecs are private module-level declarations the descriptor refers to.
  */
 import { Scope, StructureKind, VariableDeclarationKind, type StatementStructures } from 'ts-morph';
 import { CALL_CONTEXT_PARAM, CALL_OPTIONS_PARAM, CLIENT_CHANNEL_MEMBER, serviceExportNames } from '../names.js';
 import type { FieldDecl, FunctionDecl, ServiceDecl } from '../schema.js';
-import { argsCodec, declaresFunction, resultCodec } from './codecs.js';
+import { argsCodec, declaresFunction, resultCodec, resultType } from './codecs.js';
 import { memberAccess, propertyKey, stringLiteral, tsdoc, type EmitContext } from './context.js';
 import { typeExpression } from './type-refs.js';
 
@@ -39,6 +40,9 @@ export function serviceDeclarations(service: ServiceDecl, ctx: EmitContext): Sta
           ],
         };
 
+  // Evaluated at load time by the descriptor, so declared before it.
+  const codecs = service.functions.map((fn) => methodCodecs(service, fn, ctx));
+
   return [
     {
       kind: StructureKind.Interface,
@@ -46,15 +50,19 @@ export function serviceDeclarations(service: ServiceDecl, ctx: EmitContext): Sta
       isExported: true,
       docs: [withDoc(service.doc, `The handler a server implements to serve \`${service.name}\`.`)],
       extends: baseNames ? [baseNames.handler] : [],
-      methods: service.functions.map((fn) => ({
-        name: propertyKey(fn.tsName),
-        docs: tsdoc(fn.doc),
-        parameters: [
+      methods: service.functions.map((fn) => {
+        const returnType = `${resultType(fn)} | Promise<${resultType(fn)}>`;
+        const parameters = [
           ...fn.params.map((p) => ({ name: p.tsName, type: paramType(p, ctx) })),
           { name: CALL_CONTEXT_PARAM, type: callContext },
-        ],
-        returnType: `${resultType(fn)} | Promise<${resultType(fn)}>`,
-      })),
+        ];
+        return {
+          name: propertyKey(fn.tsName),
+          docs: tsdoc(fn.doc),
+          parameters: ctx.laidOut.parameters(parameters, 2, `${propertyKey(fn.tsName)}(`, `): ${returnType};`),
+          returnType,
+        };
+      }),
     },
     {
       kind: StructureKind.Class,
@@ -66,10 +74,15 @@ export function serviceDeclarations(service: ServiceDecl, ctx: EmitContext): Sta
       methods: service.functions.map((fn) => ({
         name: propertyKey(fn.tsName),
         docs: tsdoc(fn.doc),
-        parameters: [
-          ...fn.params.map((p) => ({ name: p.tsName, type: paramType(p, ctx) })),
-          { name: CALL_OPTIONS_PARAM, hasQuestionToken: true, type: callOptions },
-        ],
+        parameters: ctx.laidOut.parameters(
+          [
+            ...fn.params.map((p) => ({ name: p.tsName, type: paramType(p, ctx) })),
+            { name: CALL_OPTIONS_PARAM, hasQuestionToken: true, type: callOptions },
+          ],
+          2,
+          `${propertyKey(fn.tsName)}(`,
+          `): Promise<${resultType(fn)}> {`,
+        ),
         returnType: `Promise<${resultType(fn)}>`,
         statements: [
           `return this.${CLIENT_CHANNEL_MEMBER}.call(${memberAccess(`${names.descriptor}.methods`, fn.tsName)}, ` +
@@ -77,6 +90,7 @@ export function serviceDeclarations(service: ServiceDecl, ctx: EmitContext): Sta
         ],
       })),
     },
+    ...codecs.flatMap((c) => c.statements),
     {
       kind: StructureKind.VariableStatement,
       isExported: true,
@@ -85,11 +99,58 @@ export function serviceDeclarations(service: ServiceDecl, ctx: EmitContext): Sta
       declarations: [
         {
           name: names.descriptor,
-          initializer: descriptorInitializer(service, ctx, baseNames?.descriptor, names.handler),
+          initializer: ctx.laidOut.hole(descriptorInitializer(service, codecs, ctx, baseNames?.descriptor, names.handler), 0),
         },
       ],
     },
   ];
+}
+
+/** The module-level names of a method's arguments type and codecs, and their declarations. */
+interface MethodCodecs {
+  /** The arguments type (also the name of the args codec); undefined without parameters. */
+  readonly args: string | undefined;
+  /** The result codec; undefined when the runtime's `VoidResult` serves. */
+  readonly result: string | undefined;
+  readonly statements: StatementStructures[];
+}
+
+/**
+ * `interface SMArgs` (the arguments object, readonly) with its codec `const SMArgs`, and
+ * `const SMResult`, for a method `m` of service `S`.
+ */
+function methodCodecs(service: ServiceDecl, fn: FunctionDecl, ctx: EmitContext): MethodCodecs {
+  const base = `${service.tsName}${fn.tsName.charAt(0).toUpperCase()}${fn.tsName.slice(1)}`.replace(/[^A-Za-z0-9_$]/g, '_');
+  const statements: StatementStructures[] = [];
+  let args: string | undefined;
+  if (fn.params.length > 0) {
+    args = ctx.codecs.moduleName(`${base}Args`);
+    statements.push(
+      {
+        kind: StructureKind.Interface,
+        name: args,
+        docs: [`The arguments of \`${service.name}.${fn.name}\`.`],
+        properties: fn.params.map((p) => ({ name: propertyKey(p.tsName), isReadonly: true, type: paramType(p, ctx) })),
+      },
+      codecStatement(args, `${ctx.imports.runtime('Codec', 'type')}<${args}>`, `Thrift's \`${fn.name}_args\` struct.`, argsCodec(fn, ctx), ctx),
+    );
+  }
+  let result: string | undefined;
+  if (fn.returnType !== undefined || fn.throws.length > 0) {
+    result = ctx.codecs.moduleName(`${base}Result`);
+    const type = `${ctx.imports.runtime('Codec', 'type')}<${resultType(fn, ctx)}>`;
+    statements.push(codecStatement(result, type, `Thrift's \`${fn.name}_result\` struct.`, resultCodec(fn, ctx), ctx));
+  }
+  return { args, result, statements };
+}
+
+function codecStatement(name: string, type: string, doc: string, codec: string, ctx: EmitContext): StatementStructures {
+  return {
+    kind: StructureKind.VariableStatement,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: [doc],
+    declarations: [{ name, type, initializer: ctx.laidOut.hole(codec, 0) }],
+  };
 }
 
 /**
@@ -98,41 +159,48 @@ export function serviceDeclarations(service: ServiceDecl, ctx: EmitContext): Sta
  */
 function descriptorInitializer(
   service: ServiceDecl,
+  codecs: readonly MethodCodecs[],
   ctx: EmitContext,
   baseDescriptor: string | undefined,
   handlerName: string,
 ): string {
   const serviceDescriptor = ctx.imports.runtime('ServiceDescriptor', 'type');
-  const methods = service.functions.map((fn) => `${propertyKey(fn.tsName)}: ${methodDescriptor(fn, ctx)},`);
-  return (
-    `{ name: ${stringLiteral(service.name)}, methods: {` +
-    `${baseDescriptor ? `...${baseDescriptor}.methods,` : ''}${methods.join('')}` +
-    `}, } satisfies ${serviceDescriptor}<${handlerName}>`
-  );
+  const methods = service.functions.map((fn, i) => `${propertyKey(fn.tsName)}: ${methodDescriptor(fn, codecs[i]!, ctx)},`);
+  const inherited = baseDescriptor ? [`...${baseDescriptor}.methods,`] : [];
+  return [
+    '{',
+    `name: ${stringLiteral(service.name)},`,
+    `methods: {`,
+    ...inherited,
+    ...methods,
+    '},',
+    `} satisfies ${serviceDescriptor}<${handlerName}>`,
+  ].join('\n');
 }
 
 /**
  * One method's descriptor: its codecs (`NoArgs` and `VoidResult` from the runtime where the
  * function has no parameters, or returns nothing and declares no exception) and `invoke`.
  */
-function methodDescriptor(fn: FunctionDecl, ctx: EmitContext): string {
+function methodDescriptor(fn: FunctionDecl, codecs: MethodCodecs, ctx: EmitContext): string {
   const args = fn.params.map((p) => memberAccess('args', p.tsName));
-  const argsType = `{ ${fn.params.map((p) => `readonly ${propertyKey(p.tsName)}: ${paramType(p, ctx)}`).join('; ')} }`;
   // Without parameters the arguments object is unused, and says so.
-  const argsParam = fn.params.length === 0 ? '_args: Record<string, never>' : `args: ${argsType}`;
-  const hasResult = fn.returnType !== undefined || fn.throws.length > 0;
-  const properties = [
-    `name: ${stringLiteral(fn.name)}`,
-    `oneway: ${fn.oneway}`,
-    `idempotent: ${fn.idempotent}`,
-    ...(fn.timeoutMs === undefined ? [] : [`timeoutMs: ${fn.timeoutMs}`]),
-    `args: ${fn.params.length === 0 ? ctx.imports.runtime('NoArgs', 'value') : argsCodec(fn, argsType, ctx)}`,
-    `result: ${hasResult ? resultCodec(fn, ctx) : ctx.imports.runtime('VoidResult', 'value')}`,
-    `declares: ${declaresFunction(fn, ctx)}`,
-    `invoke: (handler, ${argsParam}, ${CALL_CONTEXT_PARAM}) => ` +
-      `${memberAccess('handler', fn.tsName)}(${[...args, CALL_CONTEXT_PARAM].join(', ')})`,
-  ];
-  return `{ ${properties.join(',\n')} }`;
+  const argsParam = codecs.args === undefined ? '_args: Record<string, never>' : `args: ${codecs.args}`;
+  const call = `${memberAccess('handler', fn.tsName)}(${[...args, CALL_CONTEXT_PARAM].join(', ')})`;
+  return [
+    '{',
+    `name: ${stringLiteral(fn.name)},`,
+    `oneway: ${fn.oneway},`,
+    `idempotent: ${fn.idempotent},`,
+    ...(fn.timeoutMs === undefined ? [] : [`timeoutMs: ${fn.timeoutMs},`]),
+    `args: ${codecs.args ?? ctx.imports.runtime('NoArgs', 'value')},`,
+    `result: ${codecs.result ?? ctx.imports.runtime('VoidResult', 'value')},`,
+    `declares: ${declaresFunction(fn, ctx)},`,
+    `invoke(handler, ${argsParam}, ${CALL_CONTEXT_PARAM}) {`,
+    `return ${call};`,
+    '},',
+    '}',
+  ].join('\n');
 }
 
 /** The IDL doc comment, then what the generated declaration is. */

@@ -7,7 +7,6 @@ import {
   VariableDeclarationKind,
   type ClassDeclarationStructure,
   type StatementStructures,
-  type WriterFunction,
 } from 'ts-morph';
 import {
   resolveTypedefs,
@@ -38,7 +37,7 @@ export function structDeclarations(decl: StructDecl, ctx: EmitContext): Statemen
     const fallback = valueExpression(value, field.type, ctx, true);
     return `, ${propertyKey(field.tsName)}: ${memberAccess('init', field.tsName)} ?? ${fallback}`;
   });
-  const companion = `{\ncreate(init) { return { ...init${overrides.join('')} }; },\n${structCodecMembers(decl, ctx)}}`;
+  const companion = `{\ncreate(init) {\nreturn { ...init${overrides.join('')} };\n},\n${structCodecMembers(decl, ctx)}}`;
   return [
     {
       kind: StructureKind.Interface,
@@ -60,7 +59,7 @@ export function structDeclarations(decl: StructDecl, ctx: EmitContext): Statemen
         {
           name: decl.tsName,
           type: `${companionType}<${decl.tsName}${defaultedKeys ? `, ${defaultedKeys}` : ''}>`,
-          initializer: companion,
+          initializer: ctx.laidOut.hole(companion, 0),
         },
       ],
     },
@@ -162,34 +161,31 @@ export function exceptionDeclaration(decl: StructDecl, ctx: EmitContext): ClassD
           { name: decl.fields.length === 0 ? `_${names.v}` : names.v, type: decl.tsName },
         ],
         returnType: 'void',
-        statements: [codec.write],
+        statements: [ctx.laidOut.hole(codec.write, 4)],
       },
       {
         name: 'read',
         isStatic: true,
         parameters: [{ name: names.r, type: ctx.imports.runtime('Reader', 'type') }],
         returnType: decl.tsName,
-        statements: [codec.read],
+        statements: [ctx.laidOut.hole(codec.read, 4)],
       },
     ],
   };
 }
 
 /** `export const T = { A: 1, ... } as const` and `export type T` (the union of its values). */
-export function enumDeclarations(decl: EnumDecl): StatementStructures[] {
-  const members: WriterFunction = (writer) => {
-    // A line break after the brace keeps every member on its own line after formatting.
-    writer.write('{\n');
-    for (const m of decl.members) writer.write(`${tsdocComment(m.doc)}${propertyKey(m.tsName)}: ${m.value},\n`);
-    writer.write('} as const');
-  };
+export function enumDeclarations(decl: EnumDecl, ctx: EmitContext): StatementStructures[] {
+  // A line break after the brace keeps every member on its own line after formatting.
+  const members = decl.members.map((m) => `${tsdocComment(m.doc)}${propertyKey(m.tsName)}: ${m.value},\n`);
+  const initializer = ctx.laidOut.hole(`{\n${members.join('')}} as const`, 0);
   return [
     {
       kind: StructureKind.VariableStatement,
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
       docs: tsdoc(decl.doc),
-      declarations: [{ name: decl.tsName, initializer: members }],
+      declarations: [{ name: decl.tsName, initializer }],
     },
     {
       kind: StructureKind.TypeAlias,

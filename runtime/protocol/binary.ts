@@ -114,7 +114,7 @@ export class BinaryWriter extends ByteWriter implements Writer {
     this.ensure(6);
     this.buf[this.pos] = keyType;
     this.buf[this.pos + 1] = valueType;
-    this.dataView.setInt32(this.pos + 2, size);
+    this.setInt32At(this.pos + 2, size);
     this.pos += 6;
   }
 
@@ -132,40 +132,40 @@ export class BinaryWriter extends ByteWriter implements Writer {
   writeI16(value: number): void {
     checkInt(value, 16, 'i16');
     this.ensure(2);
-    this.dataView.setInt16(this.pos, value);
+    this.setInt16At(this.pos, value);
     this.pos += 2;
   }
 
   writeI32(value: number): void {
     checkInt(value, 32, 'i32');
     this.ensure(4);
-    this.dataView.setInt32(this.pos, value);
+    this.setInt32At(this.pos, value);
     this.pos += 4;
   }
 
   writeI64(value: bigint): void {
     checkI64(value);
     this.ensure(8);
-    this.dataView.setBigInt64(this.pos, value);
+    this.setBigInt64At(this.pos, value);
     this.pos += 8;
   }
 
   writeDouble(value: number): void {
     this.ensure(8);
-    this.dataView.setFloat64(this.pos, value);
+    this.setFloat64At(this.pos, value, false);
     this.pos += 8;
   }
 
   writeString(value: string): void {
     this.ensure(4 + value.length * 3);
     const byteLength = this.encodeUtf8At(value, this.pos + 4);
-    this.dataView.setInt32(this.pos, byteLength);
+    this.setInt32At(this.pos, byteLength);
     this.pos += 4 + byteLength;
   }
 
   writeBinary(value: Uint8Array): void {
     this.ensure(4 + value.length);
-    this.dataView.setInt32(this.pos, value.length);
+    this.setInt32At(this.pos, value.length);
     this.buf.set(value, this.pos + 4);
     this.pos += 4 + value.length;
   }
@@ -178,14 +178,14 @@ export class BinaryWriter extends ByteWriter implements Writer {
     checkInt(id, 16, 'field id');
     this.ensure(4);
     this.buf[this.pos] = type;
-    this.dataView.setInt16(this.pos + 1, id);
+    this.setInt16At(this.pos + 1, id);
     this.pos += 3;
   }
 
   private writeCollectionHeader(elementType: ValueType, size: number): void {
     this.ensure(5);
     this.buf[this.pos] = elementType;
-    this.dataView.setInt32(this.pos + 1, size);
+    this.setInt32At(this.pos + 1, size);
     this.pos += 5;
   }
 }

@@ -9,7 +9,6 @@
  */
 
 import { ProtocolError } from '../errors.js';
-import { copyToOwned } from './bytes.js';
 import type { ReaderOptions, WireType } from './types.js';
 import { MessageType, TType } from './types.js';
 import { decodeUtf8 } from './utf8.js';
@@ -180,10 +179,25 @@ export class ByteReader {
   float64At(offset: number, littleEndian: boolean): number {
     const buf = this.buf;
     const bytes = float64ScratchBytes;
+    // Unrolled: V8 does not unroll the equivalent loop, which measured 2x slower.
     if (littleEndian === LITTLE_ENDIAN_HOST) {
-      for (let i = 0; i < 8; i++) bytes[i] = buf[offset + i]!;
+      bytes[0] = buf[offset]!;
+      bytes[1] = buf[offset + 1]!;
+      bytes[2] = buf[offset + 2]!;
+      bytes[3] = buf[offset + 3]!;
+      bytes[4] = buf[offset + 4]!;
+      bytes[5] = buf[offset + 5]!;
+      bytes[6] = buf[offset + 6]!;
+      bytes[7] = buf[offset + 7]!;
     } else {
-      for (let i = 0; i < 8; i++) bytes[7 - i] = buf[offset + i]!;
+      bytes[7] = buf[offset]!;
+      bytes[6] = buf[offset + 1]!;
+      bytes[5] = buf[offset + 2]!;
+      bytes[4] = buf[offset + 3]!;
+      bytes[3] = buf[offset + 4]!;
+      bytes[2] = buf[offset + 5]!;
+      bytes[1] = buf[offset + 6]!;
+      bytes[0] = buf[offset + 7]!;
     }
     return float64Scratch[0]!;
   }
@@ -197,11 +211,17 @@ export class ByteReader {
     return value;
   }
 
-  /** Copies `length` bytes (already checked) into memory of their own, never a view of the input. */
+  /**
+   * Copies `length` bytes (already checked) into a plain `Uint8Array` of their own: never a view
+   * of the input (`Buffer#slice` would be one), and never a slice of a shared pool, which a
+   * decoded value kept for long would pin.
+   */
   copyBytes(length: number): Uint8Array {
     const start = this.pos;
     this.pos = start + length;
-    return copyToOwned(this.buf, start, start + length);
+    const copy = new Uint8Array(length);
+    copy.set(this.buf.subarray(start, start + length));
+    return copy;
   }
 
   /** Reads 16 bytes as a canonical lowercase UUID string. */

@@ -97,8 +97,9 @@ export interface Writer {
   /** Empties the buffer for reuse, keeping its memory (up to the writer's retention cap). */
   reset(): void;
   /**
-   * A copy of the bytes written as a plain `Uint8Array`; stays valid after `reset()` and further
-   * writes. Under Node its memory is a slice of Buffer's shared pool: use the view, not its `buffer`.
+   * The bytes written as a plain `Uint8Array` that stays valid after `reset()` and further writes
+   * (the writer never writes them again; not a copy). Its memory is part of a chunk shared with
+   * other messages: use the view, not its `buffer`.
    */
   finish(): Uint8Array;
   /** A view of the bytes written, sharing the buffer: valid only until the next write or `reset()`. */

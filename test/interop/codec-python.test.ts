@@ -669,7 +669,7 @@ const CASES: readonly CodecCase[] = [
     eval: 9,
     debugger: 10,
     readonly: 11,
-    constructor: 12,
+    constructor_: 12,
     __proto___: 13,
     options: 14,
     ctx: 15,

@@ -297,7 +297,7 @@ describe.each(PROTOCOLS)('generated codecs (%s)', (protocol) => {
   });
 
   it('round-trips structs with reserved-word fields, renamed declarations and implicit ids', () => {
-    const reserved: Reserved = { let: 1, type: 't', typeof: true, null: 2, constructor: 3, __proto___: 4, ctx: 5 };
+    const reserved: Reserved = { let: 1, type: 't', typeof: true, null: 2, constructor_: 3, __proto___: 4, ctx: 5 };
     expect(roundTrip(Reserved, reserved, protocol)).toStrictEqual(reserved);
     // Absent, `constructor` must not be taken from Object.prototype.
     expect(roundTrip(Reserved, { let: 1 } as unknown as Reserved, protocol)).toStrictEqual({ let: 1 });

@@ -3,6 +3,7 @@ import { encode, type Codec } from '../../runtime/codec.js';
 import { BinaryReader, BinaryWriter } from '../../runtime/protocol/binary.js';
 import { CompactReader, CompactWriter } from '../../runtime/protocol/compact.js';
 import type { Reader, Writer } from '../../runtime/protocol/types.js';
+import type { ByteWriterOptions } from '../../runtime/protocol/writer.js';
 
 /**
  * Ownership of the bytes crossing the protocol layer: what `finish()`, `readBinary()` and
@@ -10,9 +11,9 @@ import type { Reader, Writer } from '../../runtime/protocol/types.js';
  * any input from a socket) is a `Buffer`, whose `slice` returns a view, so these tests use Buffers
  * on purpose.
  */
-const protocols: { name: string; writer: () => Writer; reader: (input: Uint8Array) => Reader }[] = [
-  { name: 'compact', writer: () => new CompactWriter(), reader: (input) => new CompactReader(input) },
-  { name: 'binary', writer: () => new BinaryWriter(), reader: (input) => new BinaryReader(input) },
+const protocols: { name: string; writer: (options?: ByteWriterOptions) => Writer; reader: (input: Uint8Array) => Reader }[] = [
+  { name: 'compact', writer: (options) => new CompactWriter(options), reader: (input) => new CompactReader(input) },
+  { name: 'binary', writer: (options) => new BinaryWriter(options), reader: (input) => new BinaryReader(input) },
 ];
 
 const bytesCodec: Codec<Uint8Array> = {
@@ -31,6 +32,34 @@ describe.each(protocols)('$name: bytes handed out are copies', ({ writer, reader
     w.writeBinary(new Uint8Array([9, 9, 9]));
     expect([...first]).toEqual(expected);
     expect(Object.getPrototypeOf(first)).toBe(Uint8Array.prototype);
+  });
+
+  it('finish() hands out messages that no later message overwrites, across chunks and growth', () => {
+    const w = writer({ initialBytes: 32 });
+    const kept: { bytes: Uint8Array; expected: number[] }[] = [];
+    for (let i = 0; i < 200; i++) {
+      w.reset();
+      // Lengths from 1 to 70 bytes: some fit the chunk's rest, some start a chunk, some grow it.
+      w.writeBinary(new Uint8Array((i * 7) % 70).fill(i));
+      const bytes = w.finish();
+      kept.push({ bytes, expected: [...bytes] });
+    }
+    for (const { bytes, expected } of kept) expect([...bytes]).toEqual(expected);
+  });
+
+  it('finish() twice returns the same bytes; writes after finish() extend the message', () => {
+    const w = writer();
+    w.writeBinary(new Uint8Array([1]));
+    const first = w.finish();
+    expect([...w.finish()]).toEqual([...first]);
+    w.writeBinary(new Uint8Array([2]));
+    const both = w.finish();
+    expect(both.length).toBe(first.length * 2);
+    expect([...both.subarray(0, first.length)]).toEqual([...first]);
+    w.reset();
+    expect(w.length).toBe(0);
+    w.writeBinary(new Uint8Array([3]));
+    expect([...first]).toEqual([...both.subarray(0, first.length)]);
   });
 
   it('readBinary() on a Buffer input returns a copy, not a view of the input', () => {
