@@ -76,9 +76,8 @@ for (const [ttype, compactType, minBytes] of [
 }
 FROM_COMPACT[CompactType.BOOLEAN_FALSE] = TType.BOOL;
 
-/** i64 values in [-2^52, 2^52) zigzag to a safe integer, so they take the float fast path. */
-const FAST_I64_MIN = -(1n << 52n);
-const FAST_I64_MAX = (1n << 52n) - 1n;
+/** i64 values in [-2^52, 2^52) zigzag to a safe integer, so they take the number fast path. */
+const FAST_I64_LIMIT = 2 ** 52;
 
 /** Strings up to this many UTF-16 units encode to under 128 bytes: a one-byte length prefix. */
 const ONE_BYTE_PREFIX_MAX_CHARS = 42;
@@ -178,10 +177,14 @@ export class CompactWriter extends ByteWriter implements Writer {
   }
 
   writeI64(value: bigint): void {
-    if (typeof value === 'bigint' && value >= FAST_I64_MIN && value <= FAST_I64_MAX) {
+    if (typeof value === 'bigint') {
+      // Exact inside (-2^52, 2^52): a value outside converts to a number outside (rounding is
+      // monotonic and 2^52 is representable). Cheaper than two bigint comparisons.
       const n = Number(value);
-      this.writeVarintNumber(n >= 0 ? n * 2 : -n * 2 - 1);
-      return;
+      if (n >= -FAST_I64_LIMIT && n < FAST_I64_LIMIT) {
+        this.writeVarintNumber(n >= 0 ? n * 2 : -n * 2 - 1);
+        return;
+      }
     }
     checkI64(value);
     const zigzag = BigInt.asUintN(64, (value << 1n) ^ (value >> 63n));
@@ -331,6 +334,13 @@ export class CompactReader extends ByteReader implements Reader {
    */
   constructor(input: Uint8Array, options: CompactReaderOptions = {}) {
     super(input, options);
+  }
+
+  override reset(input: Uint8Array): void {
+    super.reset(input);
+    this.lastFieldId = 0;
+    this.structDepth = 0;
+    this.pendingBool = NO_PENDING_BOOL;
   }
 
   readMessageBegin(): MessageHeader {

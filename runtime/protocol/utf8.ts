@@ -9,7 +9,7 @@
  *   U+10FFFF, truncated sequences, stray continuation bytes) is rejected, never replaced, so a
  *   corrupted string cannot pass silently. The reader reports it as `INVALID_UTF8`.
  *
- * Strategy (measured by bench/protocol-micro.ts on Node 20): the native encoders cost a fixed
+ * Strategy (measured on Node 20, partly by bench/protocol-micro.ts): the native encoders cost a fixed
  * ~150-300 ns per call, so a plain JavaScript loop wins for short strings (2-3x at 8 chars) and
  * loses from about 24-32 characters on; above {@link SHORT_STRING_CHARS} characters Node's
  * `Buffer#utf8Write` (when the target was made by {@link allocateBytes}) is used, which matched
@@ -18,14 +18,14 @@
  * JavaScript (other text goes through a validating JavaScript loop); longer strings use Node's
  * `Buffer#utf8Slice` (else a `TextDecoder`), whose cost barely grows with length, and are
  * validated byte by byte only when the result holds U+FFFD. A fatal `TextDecoder` measured
- * 2-3x slower than either for the strings of a typical record.
+ * about 2x slower than either for the strings of a typical record.
  */
 
 /** Strings up to this many UTF-16 code units are encoded by the JavaScript loop. */
 export const SHORT_STRING_CHARS = 24;
 
 /** Strings up to this many bytes are decoded in JavaScript. */
-export const SHORT_STRING_BYTES = 16;
+export const SHORT_STRING_BYTES = 32;
 
 /** Node's undocumented but long-standing `Buffer#utf8Write(string, offset)`, returning bytes written. */
 interface NodeBufferWithUtf8Write extends Uint8Array {
@@ -131,7 +131,8 @@ const fromCharCode = String.fromCharCode;
  * needs no validation; else `undefined`. One case per length, so each string is built by a single
  * `String.fromCharCode` call with its bytes as arguments: measured 1.8x faster than
  * `String.fromCharCode.apply` over a reused array of the right length, 2-4x faster than
- * concatenating characters, and 2-3x faster than a native call for strings this short.
+ * concatenating characters (or than concatenating two halves above 16 bytes), and faster than
+ * `Buffer#utf8Slice` up to about 32-40 bytes.
  */
 function decodeShortAscii(b: Uint8Array, s: number, e: number): string | undefined {
   switch (e - s) {
@@ -139,67 +140,273 @@ function decodeShortAscii(b: Uint8Array, s: number, e: number): string | undefin
       return '';
     case 1: {
       const c0 = b[s + 0]!;
-      return (c0) < 0x80 ? fromCharCode(c0) : undefined;
+      if ((c0) >= 0x80) return undefined;
+      return fromCharCode(c0);
     }
     case 2: {
       const c0 = b[s + 0]!, c1 = b[s + 1]!;
-      return (c0 | c1) < 0x80 ? fromCharCode(c0, c1) : undefined;
+      if ((c0 | c1) >= 0x80) return undefined;
+      return fromCharCode(c0, c1);
     }
     case 3: {
       const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!;
-      return (c0 | c1 | c2) < 0x80 ? fromCharCode(c0, c1, c2) : undefined;
+      if ((c0 | c1 | c2) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2);
     }
     case 4: {
       const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!;
-      return (c0 | c1 | c2 | c3) < 0x80 ? fromCharCode(c0, c1, c2, c3) : undefined;
+      if ((c0 | c1 | c2 | c3) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3);
     }
     case 5: {
       const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!;
-      return (c0 | c1 | c2 | c3 | c4) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4) : undefined;
+      if ((c0 | c1 | c2 | c3 | c4) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4);
     }
     case 6: {
       const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!;
-      return (c0 | c1 | c2 | c3 | c4 | c5) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5) : undefined;
+      if ((c0 | c1 | c2 | c3 | c4 | c5) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5);
     }
     case 7: {
-      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!, c6 = b[s + 6]!;
-      return (c0 | c1 | c2 | c3 | c4 | c5 | c6) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6) : undefined;
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6);
     }
     case 8: {
-      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!, c6 = b[s + 6]!, c7 = b[s + 7]!;
-      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7) : undefined;
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7);
     }
     case 9: {
-      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!, c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!;
-      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8) : undefined;
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8);
     }
     case 10: {
-      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!, c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!;
-      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9) : undefined;
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9);
     }
     case 11: {
-      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!, c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!;
-      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10) : undefined;
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10);
     }
     case 12: {
-      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!, c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!;
-      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11) : undefined;
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11);
     }
     case 13: {
-      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!, c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!, c12 = b[s + 12]!;
-      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12) : undefined;
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!,
+        c12 = b[s + 12]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12);
     }
     case 14: {
-      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!, c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!, c12 = b[s + 12]!, c13 = b[s + 13]!;
-      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13) : undefined;
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!,
+        c12 = b[s + 12]!, c13 = b[s + 13]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13);
     }
     case 15: {
-      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!, c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!, c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!;
-      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14) : undefined;
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!,
+        c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 |
+        c14) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14);
     }
     case 16: {
-      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!, c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!, c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!, c15 = b[s + 15]!;
-      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14 | c15) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15) : undefined;
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!,
+        c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!, c15 = b[s + 15]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14 |
+        c15) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15);
+    }
+    case 17: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!,
+        c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!, c15 = b[s + 15]!, c16 = b[s + 16]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14 | c15 |
+        c16) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16);
+    }
+    case 18: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!,
+        c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!, c15 = b[s + 15]!, c16 = b[s + 16]!,
+        c17 = b[s + 17]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14 | c15 | c16 |
+        c17) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17);
+    }
+    case 19: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!,
+        c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!, c15 = b[s + 15]!, c16 = b[s + 16]!,
+        c17 = b[s + 17]!, c18 = b[s + 18]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14 | c15 | c16 | c17 |
+        c18) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17,
+        c18);
+    }
+    case 20: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!,
+        c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!, c15 = b[s + 15]!, c16 = b[s + 16]!,
+        c17 = b[s + 17]!, c18 = b[s + 18]!, c19 = b[s + 19]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14 | c15 | c16 | c17 |
+        c18 | c19) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17,
+        c18, c19);
+    }
+    case 21: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!,
+        c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!, c15 = b[s + 15]!, c16 = b[s + 16]!,
+        c17 = b[s + 17]!, c18 = b[s + 18]!, c19 = b[s + 19]!, c20 = b[s + 20]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14 | c15 | c16 | c17 |
+        c18 | c19 | c20) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17,
+        c18, c19, c20);
+    }
+    case 22: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!,
+        c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!, c15 = b[s + 15]!, c16 = b[s + 16]!,
+        c17 = b[s + 17]!, c18 = b[s + 18]!, c19 = b[s + 19]!, c20 = b[s + 20]!, c21 = b[s + 21]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14 | c15 | c16 | c17 |
+        c18 | c19 | c20 | c21) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17,
+        c18, c19, c20, c21);
+    }
+    case 23: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!,
+        c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!, c15 = b[s + 15]!, c16 = b[s + 16]!,
+        c17 = b[s + 17]!, c18 = b[s + 18]!, c19 = b[s + 19]!, c20 = b[s + 20]!, c21 = b[s + 21]!,
+        c22 = b[s + 22]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14 | c15 | c16 | c17 |
+        c18 | c19 | c20 | c21 | c22) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17,
+        c18, c19, c20, c21, c22);
+    }
+    case 24: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!,
+        c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!, c15 = b[s + 15]!, c16 = b[s + 16]!,
+        c17 = b[s + 17]!, c18 = b[s + 18]!, c19 = b[s + 19]!, c20 = b[s + 20]!, c21 = b[s + 21]!,
+        c22 = b[s + 22]!, c23 = b[s + 23]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14 | c15 | c16 | c17 |
+        c18 | c19 | c20 | c21 | c22 | c23) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17,
+        c18, c19, c20, c21, c22, c23);
+    }
+    case 25: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!,
+        c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!, c15 = b[s + 15]!, c16 = b[s + 16]!,
+        c17 = b[s + 17]!, c18 = b[s + 18]!, c19 = b[s + 19]!, c20 = b[s + 20]!, c21 = b[s + 21]!,
+        c22 = b[s + 22]!, c23 = b[s + 23]!, c24 = b[s + 24]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14 | c15 | c16 | c17 |
+        c18 | c19 | c20 | c21 | c22 | c23 | c24) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17,
+        c18, c19, c20, c21, c22, c23, c24);
+    }
+    case 26: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!,
+        c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!, c15 = b[s + 15]!, c16 = b[s + 16]!,
+        c17 = b[s + 17]!, c18 = b[s + 18]!, c19 = b[s + 19]!, c20 = b[s + 20]!, c21 = b[s + 21]!,
+        c22 = b[s + 22]!, c23 = b[s + 23]!, c24 = b[s + 24]!, c25 = b[s + 25]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14 | c15 | c16 | c17 |
+        c18 | c19 | c20 | c21 | c22 | c23 | c24 | c25) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17,
+        c18, c19, c20, c21, c22, c23, c24, c25);
+    }
+    case 27: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!,
+        c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!, c15 = b[s + 15]!, c16 = b[s + 16]!,
+        c17 = b[s + 17]!, c18 = b[s + 18]!, c19 = b[s + 19]!, c20 = b[s + 20]!, c21 = b[s + 21]!,
+        c22 = b[s + 22]!, c23 = b[s + 23]!, c24 = b[s + 24]!, c25 = b[s + 25]!, c26 = b[s + 26]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14 | c15 | c16 | c17 |
+        c18 | c19 | c20 | c21 | c22 | c23 | c24 | c25 | c26) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17,
+        c18, c19, c20, c21, c22, c23, c24, c25, c26);
+    }
+    case 28: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!,
+        c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!, c15 = b[s + 15]!, c16 = b[s + 16]!,
+        c17 = b[s + 17]!, c18 = b[s + 18]!, c19 = b[s + 19]!, c20 = b[s + 20]!, c21 = b[s + 21]!,
+        c22 = b[s + 22]!, c23 = b[s + 23]!, c24 = b[s + 24]!, c25 = b[s + 25]!, c26 = b[s + 26]!,
+        c27 = b[s + 27]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14 | c15 | c16 | c17 |
+        c18 | c19 | c20 | c21 | c22 | c23 | c24 | c25 | c26 | c27) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17,
+        c18, c19, c20, c21, c22, c23, c24, c25, c26, c27);
+    }
+    case 29: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!,
+        c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!, c15 = b[s + 15]!, c16 = b[s + 16]!,
+        c17 = b[s + 17]!, c18 = b[s + 18]!, c19 = b[s + 19]!, c20 = b[s + 20]!, c21 = b[s + 21]!,
+        c22 = b[s + 22]!, c23 = b[s + 23]!, c24 = b[s + 24]!, c25 = b[s + 25]!, c26 = b[s + 26]!,
+        c27 = b[s + 27]!, c28 = b[s + 28]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14 | c15 | c16 | c17 |
+        c18 | c19 | c20 | c21 | c22 | c23 | c24 | c25 | c26 | c27 | c28) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17,
+        c18, c19, c20, c21, c22, c23, c24, c25, c26, c27, c28);
+    }
+    case 30: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!,
+        c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!, c15 = b[s + 15]!, c16 = b[s + 16]!,
+        c17 = b[s + 17]!, c18 = b[s + 18]!, c19 = b[s + 19]!, c20 = b[s + 20]!, c21 = b[s + 21]!,
+        c22 = b[s + 22]!, c23 = b[s + 23]!, c24 = b[s + 24]!, c25 = b[s + 25]!, c26 = b[s + 26]!,
+        c27 = b[s + 27]!, c28 = b[s + 28]!, c29 = b[s + 29]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14 | c15 | c16 | c17 |
+        c18 | c19 | c20 | c21 | c22 | c23 | c24 | c25 | c26 | c27 | c28 | c29) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17,
+        c18, c19, c20, c21, c22, c23, c24, c25, c26, c27, c28, c29);
+    }
+    case 31: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!,
+        c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!, c15 = b[s + 15]!, c16 = b[s + 16]!,
+        c17 = b[s + 17]!, c18 = b[s + 18]!, c19 = b[s + 19]!, c20 = b[s + 20]!, c21 = b[s + 21]!,
+        c22 = b[s + 22]!, c23 = b[s + 23]!, c24 = b[s + 24]!, c25 = b[s + 25]!, c26 = b[s + 26]!,
+        c27 = b[s + 27]!, c28 = b[s + 28]!, c29 = b[s + 29]!, c30 = b[s + 30]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14 | c15 | c16 | c17 |
+        c18 | c19 | c20 | c21 | c22 | c23 | c24 | c25 | c26 | c27 | c28 | c29 |
+        c30) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17,
+        c18, c19, c20, c21, c22, c23, c24, c25, c26, c27, c28, c29, c30);
+    }
+    case 32: {
+      const c0 = b[s + 0]!, c1 = b[s + 1]!, c2 = b[s + 2]!, c3 = b[s + 3]!, c4 = b[s + 4]!, c5 = b[s + 5]!,
+        c6 = b[s + 6]!, c7 = b[s + 7]!, c8 = b[s + 8]!, c9 = b[s + 9]!, c10 = b[s + 10]!, c11 = b[s + 11]!,
+        c12 = b[s + 12]!, c13 = b[s + 13]!, c14 = b[s + 14]!, c15 = b[s + 15]!, c16 = b[s + 16]!,
+        c17 = b[s + 17]!, c18 = b[s + 18]!, c19 = b[s + 19]!, c20 = b[s + 20]!, c21 = b[s + 21]!,
+        c22 = b[s + 22]!, c23 = b[s + 23]!, c24 = b[s + 24]!, c25 = b[s + 25]!, c26 = b[s + 26]!,
+        c27 = b[s + 27]!, c28 = b[s + 28]!, c29 = b[s + 29]!, c30 = b[s + 30]!, c31 = b[s + 31]!;
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14 | c15 | c16 | c17 |
+        c18 | c19 | c20 | c21 | c22 | c23 | c24 | c25 | c26 | c27 | c28 | c29 | c30 |
+        c31) >= 0x80) return undefined;
+      return fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17,
+        c18, c19, c20, c21, c22, c23, c24, c25, c26, c27, c28, c29, c30, c31);
     }
     default:
       return undefined;

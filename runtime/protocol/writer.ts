@@ -7,8 +7,8 @@
  * - `finish()` then `reset()`: `finish()` hands out the message's bytes without copying them and
  *   the writer never writes them again; the next message starts after them in the same chunk,
  *   and `reset()` starts a fresh chunk of {@link ByteWriterOptions.initialBytes} once the current
- *   one is nearly used up. Handing out a view instead of a copy measured ~10% faster encoding of
- *   a 500-byte record than copying into Node's Buffer pool.
+ *   one is nearly used up. Handing out a view removes the copy into Node's Buffer pool, which
+ *   profiled at ~10% of encoding a 500-byte record.
  *
  * ```
  * buf:  | handed out by finish() | current message | free ...                 |
@@ -24,7 +24,7 @@ import { allocateBytes, encodeUtf8Into } from './utf8.js';
 
 /** Sizing of a {@link ByteWriter}'s buffer. */
 export interface ByteWriterOptions {
-  /** Initial buffer size in bytes. Default 4096. */
+  /** Initial buffer size in bytes, and the size of each fresh chunk after `finish()`. Default 4096. */
   readonly initialBytes?: number;
   /**
    * Largest buffer `reset()` keeps, in bytes; a buffer grown beyond it (by one huge message) is
@@ -41,9 +41,8 @@ const float64ScratchBytes = new Uint8Array(float64Scratch.buffer);
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const TWO_POW_32 = 4294967296;
 
-/** i64 values within 2^53 convert to a number exactly, so they take the number fast paths. */
-const FAST_I64_MIN = -(1n << 53n);
-const FAST_I64_MAX = (1n << 53n) - 1n;
+/** i64 values within 2^53 convert to a number exactly, so they take the number fast path. */
+const FAST_I64_LIMIT = 2 ** 53;
 const DEFAULT_MAX_RETAINED_BYTES = 1 << 20;
 
 /**
@@ -149,8 +148,9 @@ export class ByteWriter {
 
   /** Stores `value` (a checked i64) as a big-endian 64-bit integer at `offset` (room already ensured). */
   setBigInt64At(offset: number, value: bigint): void {
-    if (value >= FAST_I64_MIN && value <= FAST_I64_MAX) {
-      const n = Number(value);
+    // Exact inside (-2^53, 2^53): a value outside converts to a number outside.
+    const n = Number(value);
+    if (n > -FAST_I64_LIMIT && n < FAST_I64_LIMIT) {
       const high = Math.floor(n / TWO_POW_32);
       this.setInt32At(offset, high);
       this.setInt32At(offset + 4, n - high * TWO_POW_32);

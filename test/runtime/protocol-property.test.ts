@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ProtocolError } from '../../runtime/errors.js';
 import { BinaryReader, BinaryWriter } from '../../runtime/protocol/binary.js';
 import { CompactReader, CompactWriter } from '../../runtime/protocol/compact.js';
 import { TType, type Reader, type ValueType, type WireType, type Writer } from '../../runtime/protocol/types.js';
-import { decodeUtf8, encodeUtf8Into } from '../../runtime/protocol/utf8.js';
+import { decodeUtf8, encodeUtf8Into, SHORT_STRING_BYTES } from '../../runtime/protocol/utf8.js';
 
 interface Protocol {
   readonly name: string;
@@ -29,7 +29,12 @@ const anyUtf16 = fc.oneof(
   fc.string({ unit: 'grapheme-ascii', minLength: 30, maxLength: 300 }),
 );
 
-const I64_EXTREMES = [-(2n ** 63n), 2n ** 63n - 1n, -(2n ** 52n), 2n ** 52n - 1n, 2n ** 52n, -(2n ** 52n) - 1n, 0n, -1n];
+// The fast paths switch at 2^52 (compact zigzag), 2^53 (binary) and 2^21 * 2^32 (reading).
+const I64_EXTREMES = [
+  -(2n ** 63n), 2n ** 63n - 1n, 0n, -1n,
+  ...[52n, 53n].flatMap((bits) => [-(2n ** bits), 2n ** bits - 1n, 2n ** bits, -(2n ** bits) - 1n, 2n ** bits + 1n]),
+  2n ** 32n - 1n, 2n ** 32n, -(2n ** 32n), -(2n ** 32n) - 1n,
+];
 const anyI64 = fc.oneof(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.constantFrom(...I64_EXTREMES), fc.bigInt({ min: -1000n, max: 1000n }));
 
 /** A typed value tree: what a generic writer writes and a generic reader returns. */
@@ -304,8 +309,22 @@ describe('UTF-8 codec', () => {
       ),
       { maxLength: 40 },
     );
+    // Mostly ASCII with a few suspicious bytes, longer than the short-string path: the native
+    // decoder's replacement characters must be caught.
+    const longMostlyAscii = fc.array(
+      fc.oneof(
+        { weight: 8, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) },
+        { weight: 1, arbitrary: fc.constantFrom(0x80, 0xbf, 0xc0, 0xc2, 0xe0, 0xed, 0xef, 0xbd, 0xf0, 0xf4, 0xf5, 0xff) },
+      ),
+      { minLength: SHORT_STRING_BYTES + 1, maxLength: 80 },
+    );
+    const arbitraryBytes = fc.oneof(
+      utf8ish.map((a) => new Uint8Array(a)),
+      longMostlyAscii.map((a) => new Uint8Array(a)),
+      fc.string({ unit: 'binary' }).map((s) => new Uint8Array(Buffer.from(s))),
+    );
     fc.assert(
-      fc.property(fc.oneof(utf8ish.map((a) => new Uint8Array(a)), fc.string({ unit: 'binary' }).map((s) => new Uint8Array(Buffer.from(s)))), (bytes) => {
+      fc.property(arbitraryBytes, (bytes) => {
         let expected: string | undefined;
         try {
           expected = fatal.decode(bytes);
@@ -316,5 +335,54 @@ describe('UTF-8 codec', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+
+  /** Ill-formed sequences of every kind, each placed in a short and a long (native path) string. */
+  const illFormed: [string, number[]][] = [
+    ['stray continuation byte', [0x80]],
+    ['lead byte without continuation', [0xc3, 0x28]],
+    ['overlong 2-byte form', [0xc0, 0xaf]],
+    ['overlong 3-byte form', [0xe0, 0x80, 0xaf]],
+    ['overlong 4-byte form', [0xf0, 0x80, 0x80, 0xaf]],
+    ['UTF-16 surrogate', [0xed, 0xa0, 0x80]],
+    ['code point above U+10FFFF', [0xf4, 0x90, 0x80, 0x80]],
+    ['byte 0xFF', [0xff]],
+    ['truncated at the end', [0xe2, 0x82]],
+  ];
+  const pad = (bytes: number[], before: number): Uint8Array =>
+    new Uint8Array([...Array<number>(before).fill(0x61), ...bytes, 0x62]);
+
+  it.each(illFormed)('rejects %s in short and long strings', (_, bytes) => {
+    for (const before of [0, 3, SHORT_STRING_BYTES, 100]) {
+      const input = pad(bytes, before);
+      expect(decodeUtf8(input, 0, input.length)).toBeUndefined();
+    }
+  });
+
+  it('accepts a genuine U+FFFD, a byte order mark and astral characters in short and long strings', () => {
+    for (const text of ['\uFFFD', '\uFEFFx', 'a\u{1F600}b', '\uFFFD'.repeat(12), 'x'.repeat(40) + '\uFFFD\u{10FFFF}']) {
+      const bytes = new Uint8Array(Buffer.from(text, 'utf8'));
+      expect(decodeUtf8(bytes, 0, bytes.length)).toBe(text);
+    }
+  });
+
+  it('without Node\'s Buffer (a browser), decodes and rejects the same way through TextDecoder', async () => {
+    vi.stubGlobal('Buffer', undefined);
+    vi.resetModules();
+    try {
+      const browser = await import('../../runtime/protocol/utf8.js');
+      for (const [, bytes] of illFormed) {
+        const input = pad(bytes, 100);
+        expect(browser.decodeUtf8(input, 0, input.length)).toBeUndefined();
+      }
+      const text = 'x'.repeat(40) + '\uFFFD\u00e9\u{1F600}';
+      const bytes = new TextEncoder().encode(text);
+      expect(browser.decodeUtf8(bytes, 0, bytes.length)).toBe(text);
+      const target = new Uint8Array(200);
+      expect(browser.encodeUtf8Into(text, target, 0)).toBe(bytes.length);
+    } finally {
+      vi.unstubAllGlobals();
+      vi.resetModules();
+    }
   });
 });
