@@ -4,6 +4,7 @@ import {
   type CallContext,
   type CallOptions,
   type Channel,
+  type Codec,
   type MethodResult,
   NoArgs,
   ProtocolError,
@@ -1383,6 +1384,63 @@ export class BaseClient {
   }
 }
 
+/** The arguments of `Base.echo`. */
+export interface BaseEchoArgs {
+  readonly text: string;
+}
+
+/** Thrift's `echo_args` struct. */
+export const BaseEchoArgs: Codec<BaseEchoArgs> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.text === undefined) throw requiredField('argument text of echo');
+    w.writeFieldBegin(TType.STRING, 1);
+    w.writeString(v.text);
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let text: string | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 1 && t === TType.STRING) text = r.readString();
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (text === undefined) throw missingField(r, 'argument text of echo');
+    return { text };
+  },
+};
+
+/** Thrift's `echo_result` struct. */
+export const BaseEchoResult: Codec<MethodResult<string>> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.kind === 'success') {
+      if (v.value === undefined) throw requiredField('the result of echo');
+      w.writeFieldBegin(TType.STRING, 0);
+      w.writeString(v.value);
+    } else {
+      throw new RpcError('INVALID_ARGUMENT', 'echo does not declare this exception');
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let v: MethodResult<string> | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 0 && t === TType.STRING) v = { kind: 'success', value: r.readString() };
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (v === undefined) throw missingField(r, 'the result of echo');
+    return v;
+  },
+};
+
 /** Describes `Base`: its methods, for clients to call and servers to dispatch. */
 export const Base = {
   name: 'Base',
@@ -1394,62 +1452,20 @@ export const Base = {
       args: NoArgs,
       result: VoidResult,
       declares: (_error): _error is never => false,
-      invoke: (handler, _args: Record<string, never>, ctx) => handler.ping(ctx),
+      invoke(handler, _args: Record<string, never>, ctx) {
+        return handler.ping(ctx);
+      },
     },
     echo: {
       name: 'echo',
       oneway: false,
       idempotent: true,
-      args: {
-        write(w: Writer, v: { readonly text: string }) {
-          w.writeStructBegin();
-          if (v.text === undefined) throw requiredField('argument text of echo');
-          w.writeFieldBegin(TType.STRING, 1);
-          w.writeString(v.text);
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader) {
-          let text: string | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 1 && t === TType.STRING) text = r.readString();
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (text === undefined) throw missingField(r, 'argument text of echo');
-          return { text };
-        },
-      },
-      result: {
-        write(w: Writer, v: MethodResult<string>) {
-          w.writeStructBegin();
-          if (v.kind === 'success') {
-            if (v.value === undefined) throw requiredField('the result of echo');
-            w.writeFieldBegin(TType.STRING, 0);
-            w.writeString(v.value);
-          } else {
-            throw new RpcError('INVALID_ARGUMENT', 'echo does not declare this exception');
-          }
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader): MethodResult<string> {
-          let v: MethodResult<string> | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 0 && t === TType.STRING) v = { kind: 'success', value: r.readString() };
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (v === undefined) throw missingField(r, 'the result of echo');
-          return v;
-        },
-      },
+      args: BaseEchoArgs,
+      result: BaseEchoResult,
       declares: (_error): _error is never => false,
-      invoke: (handler, args: { readonly text: string }, ctx) => handler.echo(args.text, ctx),
+      invoke(handler, args: BaseEchoArgs, ctx) {
+        return handler.echo(args.text, ctx);
+      },
     },
   },
 } satisfies ServiceDescriptor<BaseHandler>;
@@ -1557,6 +1573,397 @@ export class KitchenSinkClient extends BaseClient {
   }
 }
 
+/** The arguments of `KitchenSink.everything`. */
+export interface KitchenSinkEverythingArgs {
+  readonly aBool: boolean;
+  readonly anI64: bigint;
+  readonly aBinary: Uint8Array;
+  readonly shapes: Shape[];
+  readonly index: Map<string, Keys>;
+  readonly color: Color;
+  readonly price: types.Money;
+  readonly id: string;
+}
+
+/** Thrift's `everything_args` struct. */
+export const KitchenSinkEverythingArgs: Codec<KitchenSinkEverythingArgs> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.aBool === undefined) throw requiredField('argument aBool of everything');
+    w.writeBoolField(1, v.aBool);
+    if (v.anI64 === undefined) throw requiredField('argument anI64 of everything');
+    w.writeFieldBegin(TType.I64, 2);
+    w.writeI64(v.anI64);
+    if (v.aBinary === undefined) throw requiredField('argument aBinary of everything');
+    w.writeFieldBegin(TType.STRING, 3);
+    w.writeBinary(v.aBinary);
+    if (v.shapes === undefined) throw requiredField('argument shapes of everything');
+    w.writeFieldBegin(TType.LIST, 4);
+    writeListOfShape(w, v.shapes);
+    if (v.index === undefined) throw requiredField('argument index of everything');
+    w.writeFieldBegin(TType.MAP, 5);
+    writeMapOfStringToListOfI64(w, v.index);
+    if (v.color === undefined) throw requiredField('argument color of everything');
+    w.writeFieldBegin(TType.I32, 6);
+    w.writeI32(v.color);
+    if (v.price === undefined) throw requiredField('argument price of everything');
+    w.writeFieldBegin(TType.STRUCT, 7);
+    types.Money.write(w, v.price);
+    if (v.id === undefined) throw requiredField('argument id of everything');
+    w.writeFieldBegin(TType.UUID, 8);
+    w.writeUuid(v.id);
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let aBool: boolean | undefined;
+    let anI64: bigint | undefined;
+    let aBinary: Uint8Array | undefined;
+    let shapes: Shape[] | undefined;
+    let index: Map<string, Keys> | undefined;
+    let color: Color | undefined;
+    let price: types.Money | undefined;
+    let id: string | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 1 && t === TType.BOOL) aBool = r.readBool();
+      else if (f === 2 && t === TType.I64) anI64 = r.readI64();
+      else if (f === 3 && t === TType.STRING) aBinary = r.readBinary();
+      else if (f === 4 && t === TType.LIST) shapes = readListOfShape(r);
+      else if (f === 5 && t === TType.MAP) index = readMapOfStringToListOfI64(r);
+      else if (f === 6 && t === TType.I32) color = r.readI32() as Color;
+      else if (f === 7 && t === TType.STRUCT) price = types.Money.read(r);
+      else if (f === 8 && t === TType.UUID) id = r.readUuid();
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (aBool === undefined) throw missingField(r, 'argument aBool of everything');
+    if (anI64 === undefined) throw missingField(r, 'argument anI64 of everything');
+    if (aBinary === undefined) throw missingField(r, 'argument aBinary of everything');
+    if (shapes === undefined) throw missingField(r, 'argument shapes of everything');
+    if (index === undefined) throw missingField(r, 'argument index of everything');
+    if (color === undefined) throw missingField(r, 'argument color of everything');
+    if (price === undefined) throw missingField(r, 'argument price of everything');
+    if (id === undefined) throw missingField(r, 'argument id of everything');
+    return { aBool, anI64, aBinary, shapes, index, color, price, id };
+  },
+};
+
+/** Thrift's `everything_result` struct. */
+export const KitchenSinkEverythingResult: Codec<
+  MethodResult<Containers, KitchenError | types.NotFound>
+> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.kind === 'success') {
+      if (v.value === undefined) throw requiredField('the result of everything');
+      w.writeFieldBegin(TType.STRUCT, 0);
+      Containers.write(w, v.value);
+    } else if (v.error instanceof KitchenError) {
+      w.writeFieldBegin(TType.STRUCT, 1);
+      KitchenError.write(w, v.error);
+    } else if (v.error instanceof types.NotFound) {
+      w.writeFieldBegin(TType.STRUCT, 2);
+      types.NotFound.write(w, v.error);
+    } else {
+      throw new RpcError('INVALID_ARGUMENT', 'everything does not declare this exception');
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let v: MethodResult<Containers, KitchenError | types.NotFound> | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: Containers.read(r) };
+      else if (f === 1 && t === TType.STRUCT)
+        v = { kind: 'exception', error: KitchenError.read(r) };
+      else if (f === 2 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.NotFound.read(r) };
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (v === undefined) throw missingField(r, 'the result of everything');
+    return v;
+  },
+};
+
+/** The arguments of `KitchenSink.reservedNames`. */
+export interface KitchenSinkReservedNamesArgs {
+  readonly let_: number;
+  readonly type_: string;
+  readonly options_: number;
+  readonly ctx_: number;
+  readonly arguments_: number;
+  readonly eval_: number;
+}
+
+/** Thrift's `reservedNames_args` struct. */
+export const KitchenSinkReservedNamesArgs: Codec<KitchenSinkReservedNamesArgs> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.let_ === undefined) throw requiredField('argument let of reservedNames');
+    w.writeFieldBegin(TType.I32, 1);
+    w.writeI32(v.let_);
+    if (v.type_ === undefined) throw requiredField('argument type of reservedNames');
+    w.writeFieldBegin(TType.STRING, 2);
+    w.writeString(v.type_);
+    if (v.options_ === undefined) throw requiredField('argument options of reservedNames');
+    w.writeFieldBegin(TType.I32, 3);
+    w.writeI32(v.options_);
+    if (v.ctx_ === undefined) throw requiredField('argument ctx of reservedNames');
+    w.writeFieldBegin(TType.I32, 4);
+    w.writeI32(v.ctx_);
+    if (v.arguments_ === undefined) throw requiredField('argument arguments of reservedNames');
+    w.writeFieldBegin(TType.I32, 5);
+    w.writeI32(v.arguments_);
+    if (v.eval_ === undefined) throw requiredField('argument eval of reservedNames');
+    w.writeFieldBegin(TType.I32, 6);
+    w.writeI32(v.eval_);
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let let_: number | undefined;
+    let type_: string | undefined;
+    let options_: number | undefined;
+    let ctx_: number | undefined;
+    let arguments_: number | undefined;
+    let eval_: number | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 1 && t === TType.I32) let_ = r.readI32();
+      else if (f === 2 && t === TType.STRING) type_ = r.readString();
+      else if (f === 3 && t === TType.I32) options_ = r.readI32();
+      else if (f === 4 && t === TType.I32) ctx_ = r.readI32();
+      else if (f === 5 && t === TType.I32) arguments_ = r.readI32();
+      else if (f === 6 && t === TType.I32) eval_ = r.readI32();
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (let_ === undefined) throw missingField(r, 'argument let of reservedNames');
+    if (type_ === undefined) throw missingField(r, 'argument type of reservedNames');
+    if (options_ === undefined) throw missingField(r, 'argument options of reservedNames');
+    if (ctx_ === undefined) throw missingField(r, 'argument ctx of reservedNames');
+    if (arguments_ === undefined) throw missingField(r, 'argument arguments of reservedNames');
+    if (eval_ === undefined) throw missingField(r, 'argument eval of reservedNames');
+    return { let_, type_, options_, ctx_, arguments_, eval_ };
+  },
+};
+
+/** Thrift's `reservedNames_result` struct. */
+export const KitchenSinkReservedNamesResult: Codec<MethodResult<number>> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.kind === 'success') {
+      if (v.value === undefined) throw requiredField('the result of reservedNames');
+      w.writeFieldBegin(TType.I32, 0);
+      w.writeI32(v.value);
+    } else {
+      throw new RpcError('INVALID_ARGUMENT', 'reservedNames does not declare this exception');
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let v: MethodResult<number> | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 0 && t === TType.I32) v = { kind: 'success', value: r.readI32() };
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (v === undefined) throw missingField(r, 'the result of reservedNames');
+    return v;
+  },
+};
+
+/** The arguments of `KitchenSink.fireAndForget`. */
+export interface KitchenSinkFireAndForgetArgs {
+  readonly event: string;
+}
+
+/** Thrift's `fireAndForget_args` struct. */
+export const KitchenSinkFireAndForgetArgs: Codec<KitchenSinkFireAndForgetArgs> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.event === undefined) throw requiredField('argument event of fireAndForget');
+    w.writeFieldBegin(TType.STRING, 1);
+    w.writeString(v.event);
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let event: string | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 1 && t === TType.STRING) event = r.readString();
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (event === undefined) throw missingField(r, 'argument event of fireAndForget');
+    return { event };
+  },
+};
+
+/** The arguments of `KitchenSink.balances`. */
+export interface KitchenSinkBalancesArgs {
+  readonly ids: Id[];
+}
+
+/** Thrift's `balances_args` struct. */
+export const KitchenSinkBalancesArgs: Codec<KitchenSinkBalancesArgs> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.ids === undefined) throw requiredField('argument ids of balances');
+    w.writeFieldBegin(TType.LIST, 1);
+    writeListOfI64(w, v.ids);
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let ids: Id[] | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 1 && t === TType.LIST) ids = readListOfI64(r);
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (ids === undefined) throw missingField(r, 'argument ids of balances');
+    return { ids };
+  },
+};
+
+/** Thrift's `balances_result` struct. */
+export const KitchenSinkBalancesResult: Codec<MethodResult<Map<string, types.Money>, CodedError>> =
+  {
+    write(w, v) {
+      w.writeStructBegin();
+      if (v.kind === 'success') {
+        if (v.value === undefined) throw requiredField('the result of balances');
+        w.writeFieldBegin(TType.MAP, 0);
+        writeMapOfStringToTypesMoney(w, v.value);
+      } else if (v.error instanceof CodedError) {
+        w.writeFieldBegin(TType.STRUCT, 1);
+        CodedError.write(w, v.error);
+      } else {
+        throw new RpcError('INVALID_ARGUMENT', 'balances does not declare this exception');
+      }
+      w.writeFieldStop();
+      w.writeStructEnd();
+    },
+    read(r) {
+      let v: MethodResult<Map<string, types.Money>, CodedError> | undefined;
+      r.readStructBegin();
+      for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+        const f = r.fieldId;
+        if (f === 0 && t === TType.MAP)
+          v = { kind: 'success', value: readMapOfStringToTypesMoney(r) };
+        else if (f === 1 && t === TType.STRUCT)
+          v = { kind: 'exception', error: CodedError.read(r) };
+        else r.skip(t);
+      }
+      r.readStructEnd();
+      if (v === undefined) throw missingField(r, 'the result of balances');
+      return v;
+    },
+  };
+
+/** The arguments of `KitchenSink.draw`. */
+export interface KitchenSinkDrawArgs {
+  readonly canvas: Canvas;
+}
+
+/** Thrift's `draw_args` struct. */
+export const KitchenSinkDrawArgs: Codec<KitchenSinkDrawArgs> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.canvas === undefined) throw requiredField('argument canvas of draw');
+    w.writeFieldBegin(TType.STRUCT, 1);
+    Canvas.write(w, v.canvas);
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let canvas: Canvas | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 1 && t === TType.STRUCT) canvas = Canvas.read(r);
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (canvas === undefined) throw missingField(r, 'argument canvas of draw');
+    return { canvas };
+  },
+};
+
+/** Thrift's `draw_result` struct. */
+export const KitchenSinkDrawResult: Codec<MethodResult<ShapeAlias, Error_>> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.kind === 'success') {
+      if (v.value === undefined) throw requiredField('the result of draw');
+      w.writeFieldBegin(TType.STRUCT, 0);
+      Shape.write(w, v.value);
+    } else if (v.error instanceof Error_) {
+      w.writeFieldBegin(TType.STRUCT, 1);
+      Error_.write(w, v.error);
+    } else {
+      throw new RpcError('INVALID_ARGUMENT', 'draw does not declare this exception');
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let v: MethodResult<ShapeAlias, Error_> | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: Shape.read(r) };
+      else if (f === 1 && t === TType.STRUCT) v = { kind: 'exception', error: Error_.read(r) };
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (v === undefined) throw missingField(r, 'the result of draw');
+    return v;
+  },
+};
+
+/** Thrift's `constructor_result` struct. */
+export const KitchenSinkConstructor_Result: Codec<MethodResult<Map_>> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.kind === 'success') {
+      if (v.value === undefined) throw requiredField('the result of constructor');
+      w.writeFieldBegin(TType.STRUCT, 0);
+      Map_.write(w, v.value);
+    } else {
+      throw new RpcError('INVALID_ARGUMENT', 'constructor does not declare this exception');
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let v: MethodResult<Map_> | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: Map_.read(r) };
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (v === undefined) throw missingField(r, 'the result of constructor');
+    return v;
+  },
+};
+
 /** Describes `KitchenSink`: its methods, for clients to call and servers to dispatch. */
 export const KitchenSink = {
   name: 'KitchenSink',
@@ -1569,141 +1976,21 @@ export const KitchenSink = {
       args: NoArgs,
       result: VoidResult,
       declares: (_error): _error is never => false,
-      invoke: (handler, _args: Record<string, never>, ctx) => handler.nothing(ctx),
+      invoke(handler, _args: Record<string, never>, ctx) {
+        return handler.nothing(ctx);
+      },
     },
     everything: {
       name: 'everything',
       oneway: false,
       idempotent: true,
       timeoutMs: 250,
-      args: {
-        write(
-          w: Writer,
-          v: {
-            readonly aBool: boolean;
-            readonly anI64: bigint;
-            readonly aBinary: Uint8Array;
-            readonly shapes: Shape[];
-            readonly index: Map<string, Keys>;
-            readonly color: Color;
-            readonly price: types.Money;
-            readonly id: string;
-          },
-        ) {
-          w.writeStructBegin();
-          if (v.aBool === undefined) throw requiredField('argument aBool of everything');
-          w.writeBoolField(1, v.aBool);
-          if (v.anI64 === undefined) throw requiredField('argument anI64 of everything');
-          w.writeFieldBegin(TType.I64, 2);
-          w.writeI64(v.anI64);
-          if (v.aBinary === undefined) throw requiredField('argument aBinary of everything');
-          w.writeFieldBegin(TType.STRING, 3);
-          w.writeBinary(v.aBinary);
-          if (v.shapes === undefined) throw requiredField('argument shapes of everything');
-          w.writeFieldBegin(TType.LIST, 4);
-          writeListOfShape(w, v.shapes);
-          if (v.index === undefined) throw requiredField('argument index of everything');
-          w.writeFieldBegin(TType.MAP, 5);
-          writeMapOfStringToListOfI64(w, v.index);
-          if (v.color === undefined) throw requiredField('argument color of everything');
-          w.writeFieldBegin(TType.I32, 6);
-          w.writeI32(v.color);
-          if (v.price === undefined) throw requiredField('argument price of everything');
-          w.writeFieldBegin(TType.STRUCT, 7);
-          types.Money.write(w, v.price);
-          if (v.id === undefined) throw requiredField('argument id of everything');
-          w.writeFieldBegin(TType.UUID, 8);
-          w.writeUuid(v.id);
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader) {
-          let aBool: boolean | undefined;
-          let anI64: bigint | undefined;
-          let aBinary: Uint8Array | undefined;
-          let shapes: Shape[] | undefined;
-          let index: Map<string, Keys> | undefined;
-          let color: Color | undefined;
-          let price: types.Money | undefined;
-          let id: string | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 1 && t === TType.BOOL) aBool = r.readBool();
-            else if (f === 2 && t === TType.I64) anI64 = r.readI64();
-            else if (f === 3 && t === TType.STRING) aBinary = r.readBinary();
-            else if (f === 4 && t === TType.LIST) shapes = readListOfShape(r);
-            else if (f === 5 && t === TType.MAP) index = readMapOfStringToListOfI64(r);
-            else if (f === 6 && t === TType.I32) color = r.readI32() as Color;
-            else if (f === 7 && t === TType.STRUCT) price = types.Money.read(r);
-            else if (f === 8 && t === TType.UUID) id = r.readUuid();
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (aBool === undefined) throw missingField(r, 'argument aBool of everything');
-          if (anI64 === undefined) throw missingField(r, 'argument anI64 of everything');
-          if (aBinary === undefined) throw missingField(r, 'argument aBinary of everything');
-          if (shapes === undefined) throw missingField(r, 'argument shapes of everything');
-          if (index === undefined) throw missingField(r, 'argument index of everything');
-          if (color === undefined) throw missingField(r, 'argument color of everything');
-          if (price === undefined) throw missingField(r, 'argument price of everything');
-          if (id === undefined) throw missingField(r, 'argument id of everything');
-          return { aBool, anI64, aBinary, shapes, index, color, price, id };
-        },
-      },
-      result: {
-        write(w: Writer, v: MethodResult<Containers, KitchenError | types.NotFound>) {
-          w.writeStructBegin();
-          if (v.kind === 'success') {
-            if (v.value === undefined) throw requiredField('the result of everything');
-            w.writeFieldBegin(TType.STRUCT, 0);
-            Containers.write(w, v.value);
-          } else if (v.error instanceof KitchenError) {
-            w.writeFieldBegin(TType.STRUCT, 1);
-            KitchenError.write(w, v.error);
-          } else if (v.error instanceof types.NotFound) {
-            w.writeFieldBegin(TType.STRUCT, 2);
-            types.NotFound.write(w, v.error);
-          } else {
-            throw new RpcError('INVALID_ARGUMENT', 'everything does not declare this exception');
-          }
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader): MethodResult<Containers, KitchenError | types.NotFound> {
-          let v: MethodResult<Containers, KitchenError | types.NotFound> | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: Containers.read(r) };
-            else if (f === 1 && t === TType.STRUCT)
-              v = { kind: 'exception', error: KitchenError.read(r) };
-            else if (f === 2 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.NotFound.read(r) };
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (v === undefined) throw missingField(r, 'the result of everything');
-          return v;
-        },
-      },
+      args: KitchenSinkEverythingArgs,
+      result: KitchenSinkEverythingResult,
       declares: (error): error is KitchenError | types.NotFound =>
         error instanceof KitchenError || error instanceof types.NotFound,
-      invoke: (
-        handler,
-        args: {
-          readonly aBool: boolean;
-          readonly anI64: bigint;
-          readonly aBinary: Uint8Array;
-          readonly shapes: Shape[];
-          readonly index: Map<string, Keys>;
-          readonly color: Color;
-          readonly price: types.Money;
-          readonly id: string;
-        },
-        ctx,
-      ) =>
-        handler.everything(
+      invoke(handler, args: KitchenSinkEverythingArgs, ctx) {
+        return handler.everything(
           args.aBool,
           args.anI64,
           args.aBinary,
@@ -1713,116 +2000,18 @@ export const KitchenSink = {
           args.price,
           args.id,
           ctx,
-        ),
+        );
+      },
     },
     reservedNames: {
       name: 'reservedNames',
       oneway: false,
       idempotent: false,
-      args: {
-        write(
-          w: Writer,
-          v: {
-            readonly let_: number;
-            readonly type_: string;
-            readonly options_: number;
-            readonly ctx_: number;
-            readonly arguments_: number;
-            readonly eval_: number;
-          },
-        ) {
-          w.writeStructBegin();
-          if (v.let_ === undefined) throw requiredField('argument let of reservedNames');
-          w.writeFieldBegin(TType.I32, 1);
-          w.writeI32(v.let_);
-          if (v.type_ === undefined) throw requiredField('argument type of reservedNames');
-          w.writeFieldBegin(TType.STRING, 2);
-          w.writeString(v.type_);
-          if (v.options_ === undefined) throw requiredField('argument options of reservedNames');
-          w.writeFieldBegin(TType.I32, 3);
-          w.writeI32(v.options_);
-          if (v.ctx_ === undefined) throw requiredField('argument ctx of reservedNames');
-          w.writeFieldBegin(TType.I32, 4);
-          w.writeI32(v.ctx_);
-          if (v.arguments_ === undefined)
-            throw requiredField('argument arguments of reservedNames');
-          w.writeFieldBegin(TType.I32, 5);
-          w.writeI32(v.arguments_);
-          if (v.eval_ === undefined) throw requiredField('argument eval of reservedNames');
-          w.writeFieldBegin(TType.I32, 6);
-          w.writeI32(v.eval_);
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader) {
-          let let_: number | undefined;
-          let type_: string | undefined;
-          let options_: number | undefined;
-          let ctx_: number | undefined;
-          let arguments_: number | undefined;
-          let eval_: number | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 1 && t === TType.I32) let_ = r.readI32();
-            else if (f === 2 && t === TType.STRING) type_ = r.readString();
-            else if (f === 3 && t === TType.I32) options_ = r.readI32();
-            else if (f === 4 && t === TType.I32) ctx_ = r.readI32();
-            else if (f === 5 && t === TType.I32) arguments_ = r.readI32();
-            else if (f === 6 && t === TType.I32) eval_ = r.readI32();
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (let_ === undefined) throw missingField(r, 'argument let of reservedNames');
-          if (type_ === undefined) throw missingField(r, 'argument type of reservedNames');
-          if (options_ === undefined) throw missingField(r, 'argument options of reservedNames');
-          if (ctx_ === undefined) throw missingField(r, 'argument ctx of reservedNames');
-          if (arguments_ === undefined)
-            throw missingField(r, 'argument arguments of reservedNames');
-          if (eval_ === undefined) throw missingField(r, 'argument eval of reservedNames');
-          return { let_, type_, options_, ctx_, arguments_, eval_ };
-        },
-      },
-      result: {
-        write(w: Writer, v: MethodResult<number>) {
-          w.writeStructBegin();
-          if (v.kind === 'success') {
-            if (v.value === undefined) throw requiredField('the result of reservedNames');
-            w.writeFieldBegin(TType.I32, 0);
-            w.writeI32(v.value);
-          } else {
-            throw new RpcError('INVALID_ARGUMENT', 'reservedNames does not declare this exception');
-          }
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader): MethodResult<number> {
-          let v: MethodResult<number> | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 0 && t === TType.I32) v = { kind: 'success', value: r.readI32() };
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (v === undefined) throw missingField(r, 'the result of reservedNames');
-          return v;
-        },
-      },
+      args: KitchenSinkReservedNamesArgs,
+      result: KitchenSinkReservedNamesResult,
       declares: (_error): _error is never => false,
-      invoke: (
-        handler,
-        args: {
-          readonly let_: number;
-          readonly type_: string;
-          readonly options_: number;
-          readonly ctx_: number;
-          readonly arguments_: number;
-          readonly eval_: number;
-        },
-        ctx,
-      ) =>
-        handler.reservedNames(
+      invoke(handler, args: KitchenSinkReservedNamesArgs, ctx) {
+        return handler.reservedNames(
           args.let_,
           args.type_,
           args.options_,
@@ -1830,193 +2019,52 @@ export const KitchenSink = {
           args.arguments_,
           args.eval_,
           ctx,
-        ),
+        );
+      },
     },
     fireAndForget: {
       name: 'fireAndForget',
       oneway: true,
       idempotent: false,
-      args: {
-        write(w: Writer, v: { readonly event: string }) {
-          w.writeStructBegin();
-          if (v.event === undefined) throw requiredField('argument event of fireAndForget');
-          w.writeFieldBegin(TType.STRING, 1);
-          w.writeString(v.event);
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader) {
-          let event: string | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 1 && t === TType.STRING) event = r.readString();
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (event === undefined) throw missingField(r, 'argument event of fireAndForget');
-          return { event };
-        },
-      },
+      args: KitchenSinkFireAndForgetArgs,
       result: VoidResult,
       declares: (_error): _error is never => false,
-      invoke: (handler, args: { readonly event: string }, ctx) =>
-        handler.fireAndForget(args.event, ctx),
+      invoke(handler, args: KitchenSinkFireAndForgetArgs, ctx) {
+        return handler.fireAndForget(args.event, ctx);
+      },
     },
     balances: {
       name: 'balances',
       oneway: false,
       idempotent: false,
-      args: {
-        write(w: Writer, v: { readonly ids: Id[] }) {
-          w.writeStructBegin();
-          if (v.ids === undefined) throw requiredField('argument ids of balances');
-          w.writeFieldBegin(TType.LIST, 1);
-          writeListOfI64(w, v.ids);
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader) {
-          let ids: Id[] | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 1 && t === TType.LIST) ids = readListOfI64(r);
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (ids === undefined) throw missingField(r, 'argument ids of balances');
-          return { ids };
-        },
-      },
-      result: {
-        write(w: Writer, v: MethodResult<Map<string, types.Money>, CodedError>) {
-          w.writeStructBegin();
-          if (v.kind === 'success') {
-            if (v.value === undefined) throw requiredField('the result of balances');
-            w.writeFieldBegin(TType.MAP, 0);
-            writeMapOfStringToTypesMoney(w, v.value);
-          } else if (v.error instanceof CodedError) {
-            w.writeFieldBegin(TType.STRUCT, 1);
-            CodedError.write(w, v.error);
-          } else {
-            throw new RpcError('INVALID_ARGUMENT', 'balances does not declare this exception');
-          }
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader): MethodResult<Map<string, types.Money>, CodedError> {
-          let v: MethodResult<Map<string, types.Money>, CodedError> | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 0 && t === TType.MAP)
-              v = { kind: 'success', value: readMapOfStringToTypesMoney(r) };
-            else if (f === 1 && t === TType.STRUCT)
-              v = { kind: 'exception', error: CodedError.read(r) };
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (v === undefined) throw missingField(r, 'the result of balances');
-          return v;
-        },
-      },
+      args: KitchenSinkBalancesArgs,
+      result: KitchenSinkBalancesResult,
       declares: (error): error is CodedError => error instanceof CodedError,
-      invoke: (handler, args: { readonly ids: Id[] }, ctx) => handler.balances(args.ids, ctx),
+      invoke(handler, args: KitchenSinkBalancesArgs, ctx) {
+        return handler.balances(args.ids, ctx);
+      },
     },
     draw: {
       name: 'draw',
       oneway: false,
       idempotent: false,
-      args: {
-        write(w: Writer, v: { readonly canvas: Canvas }) {
-          w.writeStructBegin();
-          if (v.canvas === undefined) throw requiredField('argument canvas of draw');
-          w.writeFieldBegin(TType.STRUCT, 1);
-          Canvas.write(w, v.canvas);
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader) {
-          let canvas: Canvas | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 1 && t === TType.STRUCT) canvas = Canvas.read(r);
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (canvas === undefined) throw missingField(r, 'argument canvas of draw');
-          return { canvas };
-        },
-      },
-      result: {
-        write(w: Writer, v: MethodResult<ShapeAlias, Error_>) {
-          w.writeStructBegin();
-          if (v.kind === 'success') {
-            if (v.value === undefined) throw requiredField('the result of draw');
-            w.writeFieldBegin(TType.STRUCT, 0);
-            Shape.write(w, v.value);
-          } else if (v.error instanceof Error_) {
-            w.writeFieldBegin(TType.STRUCT, 1);
-            Error_.write(w, v.error);
-          } else {
-            throw new RpcError('INVALID_ARGUMENT', 'draw does not declare this exception');
-          }
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader): MethodResult<ShapeAlias, Error_> {
-          let v: MethodResult<ShapeAlias, Error_> | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: Shape.read(r) };
-            else if (f === 1 && t === TType.STRUCT)
-              v = { kind: 'exception', error: Error_.read(r) };
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (v === undefined) throw missingField(r, 'the result of draw');
-          return v;
-        },
-      },
+      args: KitchenSinkDrawArgs,
+      result: KitchenSinkDrawResult,
       declares: (error): error is Error_ => error instanceof Error_,
-      invoke: (handler, args: { readonly canvas: Canvas }, ctx) => handler.draw(args.canvas, ctx),
+      invoke(handler, args: KitchenSinkDrawArgs, ctx) {
+        return handler.draw(args.canvas, ctx);
+      },
     },
     constructor_: {
       name: 'constructor',
       oneway: false,
       idempotent: false,
       args: NoArgs,
-      result: {
-        write(w: Writer, v: MethodResult<Map_>) {
-          w.writeStructBegin();
-          if (v.kind === 'success') {
-            if (v.value === undefined) throw requiredField('the result of constructor');
-            w.writeFieldBegin(TType.STRUCT, 0);
-            Map_.write(w, v.value);
-          } else {
-            throw new RpcError('INVALID_ARGUMENT', 'constructor does not declare this exception');
-          }
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader): MethodResult<Map_> {
-          let v: MethodResult<Map_> | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: Map_.read(r) };
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (v === undefined) throw missingField(r, 'the result of constructor');
-          return v;
-        },
-      },
+      result: KitchenSinkConstructor_Result,
       declares: (_error): _error is never => false,
-      invoke: (handler, _args: Record<string, never>, ctx) => handler.constructor_(ctx),
+      invoke(handler, _args: Record<string, never>, ctx) {
+        return handler.constructor_(ctx);
+      },
     },
   },
 } satisfies ServiceDescriptor<KitchenSinkHandler>;

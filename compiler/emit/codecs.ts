@@ -16,11 +16,12 @@
  * imports, helpers) nor the globals the code uses, whatever the IDL names its fields: every local
  * goes through {@link CodecScope.local}.
  */
-import { StructureKind, type FunctionDeclarationStructure } from 'ts-morph';
+import type { FunctionDeclarationStructure } from 'ts-morph';
 import { parameterName } from '../names.js';
 import { resolveTypedefs, type FieldDecl, type FunctionDecl, type StructDecl, type Type } from '../schema.js';
 import { memberAccess, propertyKey, stringLiteral, type EmitContext } from './context.js';
 import type { ImportRegistry } from './imports.js';
+import { StructureKind } from './ts-morph.js';
 import { typeExpression } from './type-refs.js';
 import { valueExpression } from './values.js';
 

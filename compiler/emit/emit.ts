@@ -4,19 +4,14 @@
  * with ts-morph's `printStructure`; prettier formats the blocks the emitter did not lay out itself
  * (layout.ts). The same schema always gives the same bytes.
  */
-import {
-  printStructure,
-  StructureKind,
-  type ImportDeclarationStructure,
-  type StatementStructures,
-  type WriterFunction,
-} from 'ts-morph';
+import type { ImportDeclarationStructure, StatementStructures, WriterFunction } from 'ts-morph';
 import { formatChunks, type Chunk } from '../format.js';
 import type { Declaration, Schema, SchemaFile, ServiceDecl } from '../schema.js';
 import { CodecScope } from './codecs.js';
 import type { EmitContext } from './context.js';
 import { ImportRegistry } from './imports.js';
 import { isSettled, LaidOutText, PRINT_WIDTH } from './layout.js';
+import { printStructure, StructureKind } from './ts-morph.js';
 import { serviceDeclarations } from './services.js';
 import {
   constDeclaration,

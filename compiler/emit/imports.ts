@@ -6,9 +6,10 @@
  * text eagerly: a writer function that ran only at print time would reference names too late.
  */
 import { posix } from 'node:path';
-import { StructureKind, type ImportDeclarationStructure } from 'ts-morph';
+import type { ImportDeclarationStructure } from 'ts-morph';
 import { declarationName, RUNTIME_IMPORT_NAMES } from '../names.js';
 import type { SchemaFile } from '../schema.js';
+import { StructureKind } from './ts-morph.js';
 
 /** The only specifier generated code imports the runtime from (the package's self-reference). */
 export const RUNTIME_MODULE = 'skiff/runtime';

@@ -25,17 +25,26 @@ const OBJECT_STATEMENT = /^(return |(?:const|let) [^=]+= )\{ (.*) \}(;)$/;
  * says so and prettier formats it).
  */
 export function indentCode(code: string, indent: number): string {
-  const out: string[] = [];
+  const lines = code.split('\n');
   let depth = 0;
-  code.split('\n').forEach((line, index) => {
-    const leadingClosers = /^[}\])]*/.exec(line)![0].length;
-    const level = depth - Math.min(leadingClosers, depth);
-    const prefix = ' '.repeat(indent) + INDENT.repeat(level);
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!;
+    let leadingClosers = 0;
+    while (leadingClosers < depth && CLOSERS.includes(line[leadingClosers]!)) leadingClosers++;
+    const prefix = spaces(indent + INDENT.length * (depth - leadingClosers));
     depth += braceBalance(line);
     const laidOut = prefix.length + line.length > PRINT_WIDTH ? expandObject(line, prefix) : line;
-    out.push(index === 0 ? laidOut : `${prefix}${laidOut}`);
-  });
-  return out.join('\n');
+    lines[index] = index === 0 ? laidOut : prefix + laidOut;
+  }
+  return lines.join('\n');
+}
+
+const CLOSERS = '}])';
+
+const SPACES: string[] = [];
+
+function spaces(count: number): string {
+  return (SPACES[count] ??= ' '.repeat(count));
 }
 
 /** `return { a, b };` as `return {\n  a,\n  b,\n};` (prettier's broken object), if it is one. */
@@ -92,9 +101,10 @@ function splitTopLevelCommas(text: string): string[] | undefined {
 /**
  * Features of a line prettier may rewrite however it is laid out: a double quote or backslash
  * (quote style and escapes), a quoted property key, an exponent with `+`, a non-ASCII character
- * (prettier measures width in columns, not code units), trailing or non-space whitespace.
+ * (prettier measures width in columns, not code units), trailing or non-space whitespace, a
+ * run of spaces inside a line (prettier keeps one: `{  }` becomes `{}`), an empty block on two lines.
  */
-const UNSETTLED_TEXT = /["\\\t\r]|'[^'\n]*'\??:(?!:)|\d[eE]\+|[^\x00-\x7f]|[ \t]$/m;
+const UNSETTLED_TEXT = /["\\\t\r]|'[^'\n]*'\??:|\d[eE]\+|[^\x00-\x7f]|[ \t]$|\S  +\S|\{\n *\}/m;
 
 /**
  * Whether text the emitter laid out itself is certainly what prettier would print: every line

@@ -3,14 +3,16 @@
  * implements, the `Client` class that calls through a runtime `Channel`, and the descriptor both
  * sides dispatch through. A service that extends another extends its handler and client and
  * spreads its methods into the descriptor. Each method's arguments type and its `<method>_args`
- * and `<method>_result` codecs are private module-level declarations the descriptor refers to.
+ * and `<method>_result` codecs are module-level declarations the descriptor refers to, exported
+ * because a derived service's descriptor (maybe in another module) carries their types.
  */
-import { Scope, StructureKind, VariableDeclarationKind, type StatementStructures } from 'ts-morph';
+import type { StatementStructures } from 'ts-morph';
 import { CALL_CONTEXT_PARAM, CALL_OPTIONS_PARAM, CLIENT_CHANNEL_MEMBER, serviceExportNames } from '../names.js';
 import type { FieldDecl, FunctionDecl, ServiceDecl } from '../schema.js';
 import { argsCodec, declaresFunction, resultCodec, resultType } from './codecs.js';
 import { memberAccess, propertyKey, stringLiteral, tsdoc, type EmitContext } from './context.js';
 import { typeExpression } from './type-refs.js';
+import { Scope, StructureKind, VariableDeclarationKind } from './ts-morph.js';
 
 /** `export interface SHandler`, `export class SClient` and `export const S` (the descriptor). */
 export function serviceDeclarations(service: ServiceDecl, ctx: EmitContext): StatementStructures[] {
@@ -86,7 +88,7 @@ export function serviceDeclarations(service: ServiceDecl, ctx: EmitContext): Sta
         returnType: `Promise<${resultType(fn)}>`,
         statements: [
           `return this.${CLIENT_CHANNEL_MEMBER}.call(${memberAccess(`${names.descriptor}.methods`, fn.tsName)}, ` +
-            `{ ${fn.params.map((p) => p.tsName).join(', ')} }, ${CALL_OPTIONS_PARAM});`,
+            `${fn.params.length === 0 ? '{}' : `{ ${fn.params.map((p) => p.tsName).join(', ')} }`}, ${CALL_OPTIONS_PARAM});`,
         ],
       })),
     },
@@ -116,8 +118,8 @@ interface MethodCodecs {
 }
 
 /**
- * `interface SMArgs` (the arguments object, readonly) with its codec `const SMArgs`, and
- * `const SMResult`, for a method `m` of service `S`.
+ * `export interface SMArgs` (the arguments object, readonly) with its codec `export const SMArgs`,
+ * and `export const SMResult`, for a method `m` of service `S`.
  */
 function methodCodecs(service: ServiceDecl, fn: FunctionDecl, ctx: EmitContext): MethodCodecs {
   const base = `${service.tsName}${fn.tsName.charAt(0).toUpperCase()}${fn.tsName.slice(1)}`.replace(/[^A-Za-z0-9_$]/g, '_');
@@ -129,6 +131,8 @@ function methodCodecs(service: ServiceDecl, fn: FunctionDecl, ctx: EmitContext):
       {
         kind: StructureKind.Interface,
         name: args,
+        // Exported: a derived service's descriptor, in another module, has these types too.
+        isExported: true,
         docs: [`The arguments of \`${service.name}.${fn.name}\`.`],
         properties: fn.params.map((p) => ({ name: propertyKey(p.tsName), isReadonly: true, type: paramType(p, ctx) })),
       },
@@ -147,6 +151,8 @@ function methodCodecs(service: ServiceDecl, fn: FunctionDecl, ctx: EmitContext):
 function codecStatement(name: string, type: string, doc: string, codec: string, ctx: EmitContext): StatementStructures {
   return {
     kind: StructureKind.VariableStatement,
+    // Exported like the interface of the same name (merged declarations must agree).
+    isExported: true,
     declarationKind: VariableDeclarationKind.Const,
     docs: [doc],
     declarations: [{ name, type, initializer: ctx.laidOut.hole(codec, 0) }],

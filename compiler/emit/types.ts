@@ -2,12 +2,7 @@
  * Declarations of data types and constants: structs, unions, exceptions, enums, typedefs and
  * consts, as ts-morph statement structures. The mapping is documented in `runtime/service.ts`.
  */
-import {
-  StructureKind,
-  VariableDeclarationKind,
-  type ClassDeclarationStructure,
-  type StatementStructures,
-} from 'ts-morph';
+import type { ClassDeclarationStructure, StatementStructures } from 'ts-morph';
 import {
   resolveTypedefs,
   type ConstDecl,
@@ -19,6 +14,7 @@ import {
 import { codecNames, exceptionCodecMethods, structCodecMembers, unionCodecMembers } from './codecs.js';
 import { memberAccess, propertyKey, stringLiteral, tsdoc, tsdocComment, type EmitContext } from './context.js';
 import { typeExpression } from './type-refs.js';
+import { StructureKind, VariableDeclarationKind } from './ts-morph.js';
 import { valueExpression } from './values.js';
 
 /** The property rule: required when declared `required` or given a default, optional otherwise. */

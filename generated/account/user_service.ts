@@ -3,6 +3,7 @@
 import {
   type CallContext,
   type CallOptions,
+  type Codec,
   type MethodResult,
   type Reader,
   RpcError,
@@ -468,6 +469,383 @@ export class UserServiceClient extends types.BaseServiceClient {
   }
 }
 
+/** The arguments of `UserService.getUser`. */
+export interface UserServiceGetUserArgs {
+  readonly id: types.UserId;
+}
+
+/** Thrift's `getUser_args` struct. */
+export const UserServiceGetUserArgs: Codec<UserServiceGetUserArgs> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.id === undefined) throw requiredField('argument id of getUser');
+    w.writeFieldBegin(TType.I64, 1);
+    w.writeI64(v.id);
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let id: types.UserId | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 1 && t === TType.I64) id = r.readI64();
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (id === undefined) throw missingField(r, 'argument id of getUser');
+    return { id };
+  },
+};
+
+/** Thrift's `getUser_result` struct. */
+export const UserServiceGetUserResult: Codec<MethodResult<User, types.NotFound>> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.kind === 'success') {
+      if (v.value === undefined) throw requiredField('the result of getUser');
+      w.writeFieldBegin(TType.STRUCT, 0);
+      User.write(w, v.value);
+    } else if (v.error instanceof types.NotFound) {
+      w.writeFieldBegin(TType.STRUCT, 1);
+      types.NotFound.write(w, v.error);
+    } else {
+      throw new RpcError('INVALID_ARGUMENT', 'getUser does not declare this exception');
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let v: MethodResult<User, types.NotFound> | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: User.read(r) };
+      else if (f === 1 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.NotFound.read(r) };
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (v === undefined) throw missingField(r, 'the result of getUser');
+    return v;
+  },
+};
+
+/** The arguments of `UserService.createUser`. */
+export interface UserServiceCreateUserArgs {
+  readonly request: CreateUserRequest;
+}
+
+/** Thrift's `createUser_args` struct. */
+export const UserServiceCreateUserArgs: Codec<UserServiceCreateUserArgs> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.request === undefined) throw requiredField('argument request of createUser');
+    w.writeFieldBegin(TType.STRUCT, 1);
+    CreateUserRequest.write(w, v.request);
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let request: CreateUserRequest | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 1 && t === TType.STRUCT) request = CreateUserRequest.read(r);
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (request === undefined) throw missingField(r, 'argument request of createUser');
+    return { request };
+  },
+};
+
+/** Thrift's `createUser_result` struct. */
+export const UserServiceCreateUserResult: Codec<
+  MethodResult<User, types.InvalidArgument | EmailTaken>
+> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.kind === 'success') {
+      if (v.value === undefined) throw requiredField('the result of createUser');
+      w.writeFieldBegin(TType.STRUCT, 0);
+      User.write(w, v.value);
+    } else if (v.error instanceof types.InvalidArgument) {
+      w.writeFieldBegin(TType.STRUCT, 1);
+      types.InvalidArgument.write(w, v.error);
+    } else if (v.error instanceof EmailTaken) {
+      w.writeFieldBegin(TType.STRUCT, 2);
+      EmailTaken.write(w, v.error);
+    } else {
+      throw new RpcError('INVALID_ARGUMENT', 'createUser does not declare this exception');
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let v: MethodResult<User, types.InvalidArgument | EmailTaken> | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: User.read(r) };
+      else if (f === 1 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.InvalidArgument.read(r) };
+      else if (f === 2 && t === TType.STRUCT) v = { kind: 'exception', error: EmailTaken.read(r) };
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (v === undefined) throw missingField(r, 'the result of createUser');
+    return v;
+  },
+};
+
+/** The arguments of `UserService.updateUser`. */
+export interface UserServiceUpdateUserArgs {
+  readonly id: types.UserId;
+  readonly patch: UserPatch;
+}
+
+/** Thrift's `updateUser_args` struct. */
+export const UserServiceUpdateUserArgs: Codec<UserServiceUpdateUserArgs> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.id === undefined) throw requiredField('argument id of updateUser');
+    w.writeFieldBegin(TType.I64, 1);
+    w.writeI64(v.id);
+    if (v.patch === undefined) throw requiredField('argument patch of updateUser');
+    w.writeFieldBegin(TType.STRUCT, 2);
+    UserPatch.write(w, v.patch);
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let id: types.UserId | undefined;
+    let patch: UserPatch | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 1 && t === TType.I64) id = r.readI64();
+      else if (f === 2 && t === TType.STRUCT) patch = UserPatch.read(r);
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (id === undefined) throw missingField(r, 'argument id of updateUser');
+    if (patch === undefined) throw missingField(r, 'argument patch of updateUser');
+    return { id, patch };
+  },
+};
+
+/** Thrift's `updateUser_result` struct. */
+export const UserServiceUpdateUserResult: Codec<
+  MethodResult<User, types.NotFound | types.InvalidArgument | types.PermissionDenied>
+> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.kind === 'success') {
+      if (v.value === undefined) throw requiredField('the result of updateUser');
+      w.writeFieldBegin(TType.STRUCT, 0);
+      User.write(w, v.value);
+    } else if (v.error instanceof types.NotFound) {
+      w.writeFieldBegin(TType.STRUCT, 1);
+      types.NotFound.write(w, v.error);
+    } else if (v.error instanceof types.InvalidArgument) {
+      w.writeFieldBegin(TType.STRUCT, 2);
+      types.InvalidArgument.write(w, v.error);
+    } else if (v.error instanceof types.PermissionDenied) {
+      w.writeFieldBegin(TType.STRUCT, 3);
+      types.PermissionDenied.write(w, v.error);
+    } else {
+      throw new RpcError('INVALID_ARGUMENT', 'updateUser does not declare this exception');
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let v:
+      | MethodResult<User, types.NotFound | types.InvalidArgument | types.PermissionDenied>
+      | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: User.read(r) };
+      else if (f === 1 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.NotFound.read(r) };
+      else if (f === 2 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.InvalidArgument.read(r) };
+      else if (f === 3 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.PermissionDenied.read(r) };
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (v === undefined) throw missingField(r, 'the result of updateUser');
+    return v;
+  },
+};
+
+/** The arguments of `UserService.listUsers`. */
+export interface UserServiceListUsersArgs {
+  readonly request: ListUsersRequest;
+}
+
+/** Thrift's `listUsers_args` struct. */
+export const UserServiceListUsersArgs: Codec<UserServiceListUsersArgs> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.request === undefined) throw requiredField('argument request of listUsers');
+    w.writeFieldBegin(TType.STRUCT, 1);
+    ListUsersRequest.write(w, v.request);
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let request: ListUsersRequest | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 1 && t === TType.STRUCT) request = ListUsersRequest.read(r);
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (request === undefined) throw missingField(r, 'argument request of listUsers');
+    return { request };
+  },
+};
+
+/** Thrift's `listUsers_result` struct. */
+export const UserServiceListUsersResult: Codec<
+  MethodResult<ListUsersResponse, types.InvalidArgument>
+> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.kind === 'success') {
+      if (v.value === undefined) throw requiredField('the result of listUsers');
+      w.writeFieldBegin(TType.STRUCT, 0);
+      ListUsersResponse.write(w, v.value);
+    } else if (v.error instanceof types.InvalidArgument) {
+      w.writeFieldBegin(TType.STRUCT, 1);
+      types.InvalidArgument.write(w, v.error);
+    } else {
+      throw new RpcError('INVALID_ARGUMENT', 'listUsers does not declare this exception');
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let v: MethodResult<ListUsersResponse, types.InvalidArgument> | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: ListUsersResponse.read(r) };
+      else if (f === 1 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.InvalidArgument.read(r) };
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (v === undefined) throw missingField(r, 'the result of listUsers');
+    return v;
+  },
+};
+
+/** The arguments of `UserService.deleteUser`. */
+export interface UserServiceDeleteUserArgs {
+  readonly id: types.UserId;
+}
+
+/** Thrift's `deleteUser_args` struct. */
+export const UserServiceDeleteUserArgs: Codec<UserServiceDeleteUserArgs> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.id === undefined) throw requiredField('argument id of deleteUser');
+    w.writeFieldBegin(TType.I64, 1);
+    w.writeI64(v.id);
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let id: types.UserId | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 1 && t === TType.I64) id = r.readI64();
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (id === undefined) throw missingField(r, 'argument id of deleteUser');
+    return { id };
+  },
+};
+
+/** Thrift's `deleteUser_result` struct. */
+export const UserServiceDeleteUserResult: Codec<
+  MethodResult<void, types.NotFound | types.PermissionDenied>
+> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.kind === 'exception') {
+      if (v.error instanceof types.NotFound) {
+        w.writeFieldBegin(TType.STRUCT, 1);
+        types.NotFound.write(w, v.error);
+      } else if (v.error instanceof types.PermissionDenied) {
+        w.writeFieldBegin(TType.STRUCT, 2);
+        types.PermissionDenied.write(w, v.error);
+      } else {
+        throw new RpcError('INVALID_ARGUMENT', 'deleteUser does not declare this exception');
+      }
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let v: MethodResult<void, types.NotFound | types.PermissionDenied> | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 1 && t === TType.STRUCT) v = { kind: 'exception', error: types.NotFound.read(r) };
+      else if (f === 2 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.PermissionDenied.read(r) };
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    return v ?? { kind: 'success', value: undefined };
+  },
+};
+
+/** The arguments of `UserService.recordLogin`. */
+export interface UserServiceRecordLoginArgs {
+  readonly id: types.UserId;
+  readonly at: types.Timestamp;
+}
+
+/** Thrift's `recordLogin_args` struct. */
+export const UserServiceRecordLoginArgs: Codec<UserServiceRecordLoginArgs> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.id === undefined) throw requiredField('argument id of recordLogin');
+    w.writeFieldBegin(TType.I64, 1);
+    w.writeI64(v.id);
+    if (v.at === undefined) throw requiredField('argument at of recordLogin');
+    w.writeFieldBegin(TType.I64, 2);
+    w.writeI64(v.at);
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let id: types.UserId | undefined;
+    let at: types.Timestamp | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 1 && t === TType.I64) id = r.readI64();
+      else if (f === 2 && t === TType.I64) at = r.readI64();
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (id === undefined) throw missingField(r, 'argument id of recordLogin');
+    if (at === undefined) throw missingField(r, 'argument at of recordLogin');
+    return { id, at };
+  },
+};
+
 /** Describes `UserService`: its methods, for clients to call and servers to dispatch. */
 export const UserService = {
   name: 'UserService',
@@ -478,380 +856,75 @@ export const UserService = {
       oneway: false,
       idempotent: true,
       timeoutMs: 200,
-      args: {
-        write(w: Writer, v: { readonly id: types.UserId }) {
-          w.writeStructBegin();
-          if (v.id === undefined) throw requiredField('argument id of getUser');
-          w.writeFieldBegin(TType.I64, 1);
-          w.writeI64(v.id);
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader) {
-          let id: types.UserId | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 1 && t === TType.I64) id = r.readI64();
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (id === undefined) throw missingField(r, 'argument id of getUser');
-          return { id };
-        },
-      },
-      result: {
-        write(w: Writer, v: MethodResult<User, types.NotFound>) {
-          w.writeStructBegin();
-          if (v.kind === 'success') {
-            if (v.value === undefined) throw requiredField('the result of getUser');
-            w.writeFieldBegin(TType.STRUCT, 0);
-            User.write(w, v.value);
-          } else if (v.error instanceof types.NotFound) {
-            w.writeFieldBegin(TType.STRUCT, 1);
-            types.NotFound.write(w, v.error);
-          } else {
-            throw new RpcError('INVALID_ARGUMENT', 'getUser does not declare this exception');
-          }
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader): MethodResult<User, types.NotFound> {
-          let v: MethodResult<User, types.NotFound> | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: User.read(r) };
-            else if (f === 1 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.NotFound.read(r) };
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (v === undefined) throw missingField(r, 'the result of getUser');
-          return v;
-        },
-      },
+      args: UserServiceGetUserArgs,
+      result: UserServiceGetUserResult,
       declares: (error): error is types.NotFound => error instanceof types.NotFound,
-      invoke: (handler, args: { readonly id: types.UserId }, ctx) => handler.getUser(args.id, ctx),
+      invoke(handler, args: UserServiceGetUserArgs, ctx) {
+        return handler.getUser(args.id, ctx);
+      },
     },
     createUser: {
       name: 'createUser',
       oneway: false,
       idempotent: false,
       timeoutMs: 1000,
-      args: {
-        write(w: Writer, v: { readonly request: CreateUserRequest }) {
-          w.writeStructBegin();
-          if (v.request === undefined) throw requiredField('argument request of createUser');
-          w.writeFieldBegin(TType.STRUCT, 1);
-          CreateUserRequest.write(w, v.request);
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader) {
-          let request: CreateUserRequest | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 1 && t === TType.STRUCT) request = CreateUserRequest.read(r);
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (request === undefined) throw missingField(r, 'argument request of createUser');
-          return { request };
-        },
-      },
-      result: {
-        write(w: Writer, v: MethodResult<User, types.InvalidArgument | EmailTaken>) {
-          w.writeStructBegin();
-          if (v.kind === 'success') {
-            if (v.value === undefined) throw requiredField('the result of createUser');
-            w.writeFieldBegin(TType.STRUCT, 0);
-            User.write(w, v.value);
-          } else if (v.error instanceof types.InvalidArgument) {
-            w.writeFieldBegin(TType.STRUCT, 1);
-            types.InvalidArgument.write(w, v.error);
-          } else if (v.error instanceof EmailTaken) {
-            w.writeFieldBegin(TType.STRUCT, 2);
-            EmailTaken.write(w, v.error);
-          } else {
-            throw new RpcError('INVALID_ARGUMENT', 'createUser does not declare this exception');
-          }
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader): MethodResult<User, types.InvalidArgument | EmailTaken> {
-          let v: MethodResult<User, types.InvalidArgument | EmailTaken> | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: User.read(r) };
-            else if (f === 1 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.InvalidArgument.read(r) };
-            else if (f === 2 && t === TType.STRUCT)
-              v = { kind: 'exception', error: EmailTaken.read(r) };
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (v === undefined) throw missingField(r, 'the result of createUser');
-          return v;
-        },
-      },
+      args: UserServiceCreateUserArgs,
+      result: UserServiceCreateUserResult,
       declares: (error): error is types.InvalidArgument | EmailTaken =>
         error instanceof types.InvalidArgument || error instanceof EmailTaken,
-      invoke: (handler, args: { readonly request: CreateUserRequest }, ctx) =>
-        handler.createUser(args.request, ctx),
+      invoke(handler, args: UserServiceCreateUserArgs, ctx) {
+        return handler.createUser(args.request, ctx);
+      },
     },
     updateUser: {
       name: 'updateUser',
       oneway: false,
       idempotent: false,
       timeoutMs: 500,
-      args: {
-        write(w: Writer, v: { readonly id: types.UserId; readonly patch: UserPatch }) {
-          w.writeStructBegin();
-          if (v.id === undefined) throw requiredField('argument id of updateUser');
-          w.writeFieldBegin(TType.I64, 1);
-          w.writeI64(v.id);
-          if (v.patch === undefined) throw requiredField('argument patch of updateUser');
-          w.writeFieldBegin(TType.STRUCT, 2);
-          UserPatch.write(w, v.patch);
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader) {
-          let id: types.UserId | undefined;
-          let patch: UserPatch | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 1 && t === TType.I64) id = r.readI64();
-            else if (f === 2 && t === TType.STRUCT) patch = UserPatch.read(r);
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (id === undefined) throw missingField(r, 'argument id of updateUser');
-          if (patch === undefined) throw missingField(r, 'argument patch of updateUser');
-          return { id, patch };
-        },
-      },
-      result: {
-        write(
-          w: Writer,
-          v: MethodResult<User, types.NotFound | types.InvalidArgument | types.PermissionDenied>,
-        ) {
-          w.writeStructBegin();
-          if (v.kind === 'success') {
-            if (v.value === undefined) throw requiredField('the result of updateUser');
-            w.writeFieldBegin(TType.STRUCT, 0);
-            User.write(w, v.value);
-          } else if (v.error instanceof types.NotFound) {
-            w.writeFieldBegin(TType.STRUCT, 1);
-            types.NotFound.write(w, v.error);
-          } else if (v.error instanceof types.InvalidArgument) {
-            w.writeFieldBegin(TType.STRUCT, 2);
-            types.InvalidArgument.write(w, v.error);
-          } else if (v.error instanceof types.PermissionDenied) {
-            w.writeFieldBegin(TType.STRUCT, 3);
-            types.PermissionDenied.write(w, v.error);
-          } else {
-            throw new RpcError('INVALID_ARGUMENT', 'updateUser does not declare this exception');
-          }
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(
-          r: Reader,
-        ): MethodResult<User, types.NotFound | types.InvalidArgument | types.PermissionDenied> {
-          let v:
-            | MethodResult<User, types.NotFound | types.InvalidArgument | types.PermissionDenied>
-            | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: User.read(r) };
-            else if (f === 1 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.NotFound.read(r) };
-            else if (f === 2 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.InvalidArgument.read(r) };
-            else if (f === 3 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.PermissionDenied.read(r) };
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (v === undefined) throw missingField(r, 'the result of updateUser');
-          return v;
-        },
-      },
+      args: UserServiceUpdateUserArgs,
+      result: UserServiceUpdateUserResult,
       declares: (error): error is types.NotFound | types.InvalidArgument | types.PermissionDenied =>
         error instanceof types.NotFound ||
         error instanceof types.InvalidArgument ||
         error instanceof types.PermissionDenied,
-      invoke: (handler, args: { readonly id: types.UserId; readonly patch: UserPatch }, ctx) =>
-        handler.updateUser(args.id, args.patch, ctx),
+      invoke(handler, args: UserServiceUpdateUserArgs, ctx) {
+        return handler.updateUser(args.id, args.patch, ctx);
+      },
     },
     listUsers: {
       name: 'listUsers',
       oneway: false,
       idempotent: true,
       timeoutMs: 500,
-      args: {
-        write(w: Writer, v: { readonly request: ListUsersRequest }) {
-          w.writeStructBegin();
-          if (v.request === undefined) throw requiredField('argument request of listUsers');
-          w.writeFieldBegin(TType.STRUCT, 1);
-          ListUsersRequest.write(w, v.request);
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader) {
-          let request: ListUsersRequest | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 1 && t === TType.STRUCT) request = ListUsersRequest.read(r);
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (request === undefined) throw missingField(r, 'argument request of listUsers');
-          return { request };
-        },
-      },
-      result: {
-        write(w: Writer, v: MethodResult<ListUsersResponse, types.InvalidArgument>) {
-          w.writeStructBegin();
-          if (v.kind === 'success') {
-            if (v.value === undefined) throw requiredField('the result of listUsers');
-            w.writeFieldBegin(TType.STRUCT, 0);
-            ListUsersResponse.write(w, v.value);
-          } else if (v.error instanceof types.InvalidArgument) {
-            w.writeFieldBegin(TType.STRUCT, 1);
-            types.InvalidArgument.write(w, v.error);
-          } else {
-            throw new RpcError('INVALID_ARGUMENT', 'listUsers does not declare this exception');
-          }
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader): MethodResult<ListUsersResponse, types.InvalidArgument> {
-          let v: MethodResult<ListUsersResponse, types.InvalidArgument> | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 0 && t === TType.STRUCT)
-              v = { kind: 'success', value: ListUsersResponse.read(r) };
-            else if (f === 1 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.InvalidArgument.read(r) };
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (v === undefined) throw missingField(r, 'the result of listUsers');
-          return v;
-        },
-      },
+      args: UserServiceListUsersArgs,
+      result: UserServiceListUsersResult,
       declares: (error): error is types.InvalidArgument => error instanceof types.InvalidArgument,
-      invoke: (handler, args: { readonly request: ListUsersRequest }, ctx) =>
-        handler.listUsers(args.request, ctx),
+      invoke(handler, args: UserServiceListUsersArgs, ctx) {
+        return handler.listUsers(args.request, ctx);
+      },
     },
     deleteUser: {
       name: 'deleteUser',
       oneway: false,
       idempotent: true,
-      args: {
-        write(w: Writer, v: { readonly id: types.UserId }) {
-          w.writeStructBegin();
-          if (v.id === undefined) throw requiredField('argument id of deleteUser');
-          w.writeFieldBegin(TType.I64, 1);
-          w.writeI64(v.id);
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader) {
-          let id: types.UserId | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 1 && t === TType.I64) id = r.readI64();
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (id === undefined) throw missingField(r, 'argument id of deleteUser');
-          return { id };
-        },
-      },
-      result: {
-        write(w: Writer, v: MethodResult<void, types.NotFound | types.PermissionDenied>) {
-          w.writeStructBegin();
-          if (v.kind === 'exception') {
-            if (v.error instanceof types.NotFound) {
-              w.writeFieldBegin(TType.STRUCT, 1);
-              types.NotFound.write(w, v.error);
-            } else if (v.error instanceof types.PermissionDenied) {
-              w.writeFieldBegin(TType.STRUCT, 2);
-              types.PermissionDenied.write(w, v.error);
-            } else {
-              throw new RpcError('INVALID_ARGUMENT', 'deleteUser does not declare this exception');
-            }
-          }
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader): MethodResult<void, types.NotFound | types.PermissionDenied> {
-          let v: MethodResult<void, types.NotFound | types.PermissionDenied> | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 1 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.NotFound.read(r) };
-            else if (f === 2 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.PermissionDenied.read(r) };
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          return v ?? { kind: 'success', value: undefined };
-        },
-      },
+      args: UserServiceDeleteUserArgs,
+      result: UserServiceDeleteUserResult,
       declares: (error): error is types.NotFound | types.PermissionDenied =>
         error instanceof types.NotFound || error instanceof types.PermissionDenied,
-      invoke: (handler, args: { readonly id: types.UserId }, ctx) =>
-        handler.deleteUser(args.id, ctx),
+      invoke(handler, args: UserServiceDeleteUserArgs, ctx) {
+        return handler.deleteUser(args.id, ctx);
+      },
     },
     recordLogin: {
       name: 'recordLogin',
       oneway: true,
       idempotent: false,
-      args: {
-        write(w: Writer, v: { readonly id: types.UserId; readonly at: types.Timestamp }) {
-          w.writeStructBegin();
-          if (v.id === undefined) throw requiredField('argument id of recordLogin');
-          w.writeFieldBegin(TType.I64, 1);
-          w.writeI64(v.id);
-          if (v.at === undefined) throw requiredField('argument at of recordLogin');
-          w.writeFieldBegin(TType.I64, 2);
-          w.writeI64(v.at);
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader) {
-          let id: types.UserId | undefined;
-          let at: types.Timestamp | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 1 && t === TType.I64) id = r.readI64();
-            else if (f === 2 && t === TType.I64) at = r.readI64();
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (id === undefined) throw missingField(r, 'argument id of recordLogin');
-          if (at === undefined) throw missingField(r, 'argument at of recordLogin');
-          return { id, at };
-        },
-      },
+      args: UserServiceRecordLoginArgs,
       result: VoidResult,
       declares: (_error): _error is never => false,
-      invoke: (handler, args: { readonly id: types.UserId; readonly at: types.Timestamp }, ctx) =>
-        handler.recordLogin(args.id, args.at, ctx),
+      invoke(handler, args: UserServiceRecordLoginArgs, ctx) {
+        return handler.recordLogin(args.id, args.at, ctx);
+      },
     },
   },
 } satisfies ServiceDescriptor<UserServiceHandler>;

@@ -4,6 +4,7 @@ import {
   type CallContext,
   type CallOptions,
   type Channel,
+  type Codec,
   type MethodResult,
   NoArgs,
   type Reader,
@@ -335,6 +336,62 @@ export class BaseServiceClient {
   }
 }
 
+/** Thrift's `ping_result` struct. */
+export const BaseServicePingResult: Codec<MethodResult<string>> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.kind === 'success') {
+      if (v.value === undefined) throw requiredField('the result of ping');
+      w.writeFieldBegin(TType.STRING, 0);
+      w.writeString(v.value);
+    } else {
+      throw new RpcError('INVALID_ARGUMENT', 'ping does not declare this exception');
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let v: MethodResult<string> | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 0 && t === TType.STRING) v = { kind: 'success', value: r.readString() };
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (v === undefined) throw missingField(r, 'the result of ping');
+    return v;
+  },
+};
+
+/** Thrift's `health_result` struct. */
+export const BaseServiceHealthResult: Codec<MethodResult<HealthStatus>> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.kind === 'success') {
+      if (v.value === undefined) throw requiredField('the result of health');
+      w.writeFieldBegin(TType.I32, 0);
+      w.writeI32(v.value);
+    } else {
+      throw new RpcError('INVALID_ARGUMENT', 'health does not declare this exception');
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let v: MethodResult<HealthStatus> | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 0 && t === TType.I32) v = { kind: 'success', value: r.readI32() as HealthStatus };
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (v === undefined) throw missingField(r, 'the result of health');
+    return v;
+  },
+};
+
 /** Describes `BaseService`: its methods, for clients to call and servers to dispatch. */
 export const BaseService = {
   name: 'BaseService',
@@ -345,34 +402,11 @@ export const BaseService = {
       idempotent: true,
       timeoutMs: 100,
       args: NoArgs,
-      result: {
-        write(w: Writer, v: MethodResult<string>) {
-          w.writeStructBegin();
-          if (v.kind === 'success') {
-            if (v.value === undefined) throw requiredField('the result of ping');
-            w.writeFieldBegin(TType.STRING, 0);
-            w.writeString(v.value);
-          } else {
-            throw new RpcError('INVALID_ARGUMENT', 'ping does not declare this exception');
-          }
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader): MethodResult<string> {
-          let v: MethodResult<string> | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 0 && t === TType.STRING) v = { kind: 'success', value: r.readString() };
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (v === undefined) throw missingField(r, 'the result of ping');
-          return v;
-        },
-      },
+      result: BaseServicePingResult,
       declares: (_error): _error is never => false,
-      invoke: (handler, _args: Record<string, never>, ctx) => handler.ping(ctx),
+      invoke(handler, _args: Record<string, never>, ctx) {
+        return handler.ping(ctx);
+      },
     },
     health: {
       name: 'health',
@@ -380,35 +414,11 @@ export const BaseService = {
       idempotent: true,
       timeoutMs: 100,
       args: NoArgs,
-      result: {
-        write(w: Writer, v: MethodResult<HealthStatus>) {
-          w.writeStructBegin();
-          if (v.kind === 'success') {
-            if (v.value === undefined) throw requiredField('the result of health');
-            w.writeFieldBegin(TType.I32, 0);
-            w.writeI32(v.value);
-          } else {
-            throw new RpcError('INVALID_ARGUMENT', 'health does not declare this exception');
-          }
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader): MethodResult<HealthStatus> {
-          let v: MethodResult<HealthStatus> | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 0 && t === TType.I32)
-              v = { kind: 'success', value: r.readI32() as HealthStatus };
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (v === undefined) throw missingField(r, 'the result of health');
-          return v;
-        },
-      },
+      result: BaseServiceHealthResult,
       declares: (_error): _error is never => false,
-      invoke: (handler, _args: Record<string, never>, ctx) => handler.health(ctx),
+      invoke(handler, _args: Record<string, never>, ctx) {
+        return handler.health(ctx);
+      },
     },
   },
 } satisfies ServiceDescriptor<BaseServiceHandler>;

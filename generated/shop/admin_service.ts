@@ -3,6 +3,7 @@
 import {
   type CallContext,
   type CallOptions,
+  type Codec,
   type MethodResult,
   NoArgs,
   type Reader,
@@ -179,6 +180,189 @@ export class AdminServiceClient extends order_service.OrderServiceClient {
   }
 }
 
+/** The arguments of `AdminService.refund`. */
+export interface AdminServiceRefundArgs {
+  readonly request: RefundRequest;
+}
+
+/** Thrift's `refund_args` struct. */
+export const AdminServiceRefundArgs: Codec<AdminServiceRefundArgs> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.request === undefined) throw requiredField('argument request of refund');
+    w.writeFieldBegin(TType.STRUCT, 1);
+    RefundRequest.write(w, v.request);
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let request: RefundRequest | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 1 && t === TType.STRUCT) request = RefundRequest.read(r);
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (request === undefined) throw missingField(r, 'argument request of refund');
+    return { request };
+  },
+};
+
+/** Thrift's `refund_result` struct. */
+export const AdminServiceRefundResult: Codec<
+  MethodResult<Refund, types.NotFound | types.InvalidArgument | types.PermissionDenied>
+> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.kind === 'success') {
+      if (v.value === undefined) throw requiredField('the result of refund');
+      w.writeFieldBegin(TType.STRUCT, 0);
+      Refund.write(w, v.value);
+    } else if (v.error instanceof types.NotFound) {
+      w.writeFieldBegin(TType.STRUCT, 1);
+      types.NotFound.write(w, v.error);
+    } else if (v.error instanceof types.InvalidArgument) {
+      w.writeFieldBegin(TType.STRUCT, 2);
+      types.InvalidArgument.write(w, v.error);
+    } else if (v.error instanceof types.PermissionDenied) {
+      w.writeFieldBegin(TType.STRUCT, 3);
+      types.PermissionDenied.write(w, v.error);
+    } else {
+      throw new RpcError('INVALID_ARGUMENT', 'refund does not declare this exception');
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let v:
+      | MethodResult<Refund, types.NotFound | types.InvalidArgument | types.PermissionDenied>
+      | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: Refund.read(r) };
+      else if (f === 1 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.NotFound.read(r) };
+      else if (f === 2 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.InvalidArgument.read(r) };
+      else if (f === 3 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.PermissionDenied.read(r) };
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (v === undefined) throw missingField(r, 'the result of refund');
+    return v;
+  },
+};
+
+/** The arguments of `AdminService.setUserRole`. */
+export interface AdminServiceSetUserRoleArgs {
+  readonly userId: types.UserId;
+  readonly role: user_service.Role;
+}
+
+/** Thrift's `setUserRole_args` struct. */
+export const AdminServiceSetUserRoleArgs: Codec<AdminServiceSetUserRoleArgs> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.userId === undefined) throw requiredField('argument userId of setUserRole');
+    w.writeFieldBegin(TType.I64, 1);
+    w.writeI64(v.userId);
+    if (v.role === undefined) throw requiredField('argument role of setUserRole');
+    w.writeFieldBegin(TType.I32, 2);
+    w.writeI32(v.role);
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let userId: types.UserId | undefined;
+    let role: user_service.Role | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 1 && t === TType.I64) userId = r.readI64();
+      else if (f === 2 && t === TType.I32) role = r.readI32() as user_service.Role;
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (userId === undefined) throw missingField(r, 'argument userId of setUserRole');
+    if (role === undefined) throw missingField(r, 'argument role of setUserRole');
+    return { userId, role };
+  },
+};
+
+/** Thrift's `setUserRole_result` struct. */
+export const AdminServiceSetUserRoleResult: Codec<
+  MethodResult<void, types.NotFound | types.PermissionDenied>
+> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.kind === 'exception') {
+      if (v.error instanceof types.NotFound) {
+        w.writeFieldBegin(TType.STRUCT, 1);
+        types.NotFound.write(w, v.error);
+      } else if (v.error instanceof types.PermissionDenied) {
+        w.writeFieldBegin(TType.STRUCT, 2);
+        types.PermissionDenied.write(w, v.error);
+      } else {
+        throw new RpcError('INVALID_ARGUMENT', 'setUserRole does not declare this exception');
+      }
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let v: MethodResult<void, types.NotFound | types.PermissionDenied> | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 1 && t === TType.STRUCT) v = { kind: 'exception', error: types.NotFound.read(r) };
+      else if (f === 2 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.PermissionDenied.read(r) };
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    return v ?? { kind: 'success', value: undefined };
+  },
+};
+
+/** Thrift's `orderCountsByState_result` struct. */
+export const AdminServiceOrderCountsByStateResult: Codec<
+  MethodResult<Map<order_service.OrderState, bigint>, types.PermissionDenied>
+> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.kind === 'success') {
+      if (v.value === undefined) throw requiredField('the result of orderCountsByState');
+      w.writeFieldBegin(TType.MAP, 0);
+      writeMapOfOrder_serviceOrderStateToI64(w, v.value);
+    } else if (v.error instanceof types.PermissionDenied) {
+      w.writeFieldBegin(TType.STRUCT, 1);
+      types.PermissionDenied.write(w, v.error);
+    } else {
+      throw new RpcError('INVALID_ARGUMENT', 'orderCountsByState does not declare this exception');
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let v: MethodResult<Map<order_service.OrderState, bigint>, types.PermissionDenied> | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 0 && t === TType.MAP)
+        v = { kind: 'success', value: readMapOfOrder_serviceOrderStateToI64(r) };
+      else if (f === 1 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.PermissionDenied.read(r) };
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (v === undefined) throw missingField(r, 'the result of orderCountsByState');
+    return v;
+  },
+};
+
 /** Describes `AdminService`: its methods, for clients to call and servers to dispatch. */
 export const AdminService = {
   name: 'AdminService',
@@ -189,154 +373,27 @@ export const AdminService = {
       oneway: false,
       idempotent: false,
       timeoutMs: 3000,
-      args: {
-        write(w: Writer, v: { readonly request: RefundRequest }) {
-          w.writeStructBegin();
-          if (v.request === undefined) throw requiredField('argument request of refund');
-          w.writeFieldBegin(TType.STRUCT, 1);
-          RefundRequest.write(w, v.request);
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader) {
-          let request: RefundRequest | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 1 && t === TType.STRUCT) request = RefundRequest.read(r);
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (request === undefined) throw missingField(r, 'argument request of refund');
-          return { request };
-        },
-      },
-      result: {
-        write(
-          w: Writer,
-          v: MethodResult<Refund, types.NotFound | types.InvalidArgument | types.PermissionDenied>,
-        ) {
-          w.writeStructBegin();
-          if (v.kind === 'success') {
-            if (v.value === undefined) throw requiredField('the result of refund');
-            w.writeFieldBegin(TType.STRUCT, 0);
-            Refund.write(w, v.value);
-          } else if (v.error instanceof types.NotFound) {
-            w.writeFieldBegin(TType.STRUCT, 1);
-            types.NotFound.write(w, v.error);
-          } else if (v.error instanceof types.InvalidArgument) {
-            w.writeFieldBegin(TType.STRUCT, 2);
-            types.InvalidArgument.write(w, v.error);
-          } else if (v.error instanceof types.PermissionDenied) {
-            w.writeFieldBegin(TType.STRUCT, 3);
-            types.PermissionDenied.write(w, v.error);
-          } else {
-            throw new RpcError('INVALID_ARGUMENT', 'refund does not declare this exception');
-          }
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(
-          r: Reader,
-        ): MethodResult<Refund, types.NotFound | types.InvalidArgument | types.PermissionDenied> {
-          let v:
-            | MethodResult<Refund, types.NotFound | types.InvalidArgument | types.PermissionDenied>
-            | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: Refund.read(r) };
-            else if (f === 1 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.NotFound.read(r) };
-            else if (f === 2 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.InvalidArgument.read(r) };
-            else if (f === 3 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.PermissionDenied.read(r) };
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (v === undefined) throw missingField(r, 'the result of refund');
-          return v;
-        },
-      },
+      args: AdminServiceRefundArgs,
+      result: AdminServiceRefundResult,
       declares: (error): error is types.NotFound | types.InvalidArgument | types.PermissionDenied =>
         error instanceof types.NotFound ||
         error instanceof types.InvalidArgument ||
         error instanceof types.PermissionDenied,
-      invoke: (handler, args: { readonly request: RefundRequest }, ctx) =>
-        handler.refund(args.request, ctx),
+      invoke(handler, args: AdminServiceRefundArgs, ctx) {
+        return handler.refund(args.request, ctx);
+      },
     },
     setUserRole: {
       name: 'setUserRole',
       oneway: false,
       idempotent: true,
-      args: {
-        write(w: Writer, v: { readonly userId: types.UserId; readonly role: user_service.Role }) {
-          w.writeStructBegin();
-          if (v.userId === undefined) throw requiredField('argument userId of setUserRole');
-          w.writeFieldBegin(TType.I64, 1);
-          w.writeI64(v.userId);
-          if (v.role === undefined) throw requiredField('argument role of setUserRole');
-          w.writeFieldBegin(TType.I32, 2);
-          w.writeI32(v.role);
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader) {
-          let userId: types.UserId | undefined;
-          let role: user_service.Role | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 1 && t === TType.I64) userId = r.readI64();
-            else if (f === 2 && t === TType.I32) role = r.readI32() as user_service.Role;
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (userId === undefined) throw missingField(r, 'argument userId of setUserRole');
-          if (role === undefined) throw missingField(r, 'argument role of setUserRole');
-          return { userId, role };
-        },
-      },
-      result: {
-        write(w: Writer, v: MethodResult<void, types.NotFound | types.PermissionDenied>) {
-          w.writeStructBegin();
-          if (v.kind === 'exception') {
-            if (v.error instanceof types.NotFound) {
-              w.writeFieldBegin(TType.STRUCT, 1);
-              types.NotFound.write(w, v.error);
-            } else if (v.error instanceof types.PermissionDenied) {
-              w.writeFieldBegin(TType.STRUCT, 2);
-              types.PermissionDenied.write(w, v.error);
-            } else {
-              throw new RpcError('INVALID_ARGUMENT', 'setUserRole does not declare this exception');
-            }
-          }
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader): MethodResult<void, types.NotFound | types.PermissionDenied> {
-          let v: MethodResult<void, types.NotFound | types.PermissionDenied> | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 1 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.NotFound.read(r) };
-            else if (f === 2 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.PermissionDenied.read(r) };
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          return v ?? { kind: 'success', value: undefined };
-        },
-      },
+      args: AdminServiceSetUserRoleArgs,
+      result: AdminServiceSetUserRoleResult,
       declares: (error): error is types.NotFound | types.PermissionDenied =>
         error instanceof types.NotFound || error instanceof types.PermissionDenied,
-      invoke: (
-        handler,
-        args: { readonly userId: types.UserId; readonly role: user_service.Role },
-        ctx,
-      ) => handler.setUserRole(args.userId, args.role, ctx),
+      invoke(handler, args: AdminServiceSetUserRoleArgs, ctx) {
+        return handler.setUserRole(args.userId, args.role, ctx);
+      },
     },
     orderCountsByState: {
       name: 'orderCountsByState',
@@ -344,49 +401,11 @@ export const AdminService = {
       idempotent: true,
       timeoutMs: 1000,
       args: NoArgs,
-      result: {
-        write(
-          w: Writer,
-          v: MethodResult<Map<order_service.OrderState, bigint>, types.PermissionDenied>,
-        ) {
-          w.writeStructBegin();
-          if (v.kind === 'success') {
-            if (v.value === undefined) throw requiredField('the result of orderCountsByState');
-            w.writeFieldBegin(TType.MAP, 0);
-            writeMapOfOrder_serviceOrderStateToI64(w, v.value);
-          } else if (v.error instanceof types.PermissionDenied) {
-            w.writeFieldBegin(TType.STRUCT, 1);
-            types.PermissionDenied.write(w, v.error);
-          } else {
-            throw new RpcError(
-              'INVALID_ARGUMENT',
-              'orderCountsByState does not declare this exception',
-            );
-          }
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(
-          r: Reader,
-        ): MethodResult<Map<order_service.OrderState, bigint>, types.PermissionDenied> {
-          let v:
-            MethodResult<Map<order_service.OrderState, bigint>, types.PermissionDenied> | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 0 && t === TType.MAP)
-              v = { kind: 'success', value: readMapOfOrder_serviceOrderStateToI64(r) };
-            else if (f === 1 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.PermissionDenied.read(r) };
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (v === undefined) throw missingField(r, 'the result of orderCountsByState');
-          return v;
-        },
-      },
+      result: AdminServiceOrderCountsByStateResult,
       declares: (error): error is types.PermissionDenied => error instanceof types.PermissionDenied,
-      invoke: (handler, _args: Record<string, never>, ctx) => handler.orderCountsByState(ctx),
+      invoke(handler, _args: Record<string, never>, ctx) {
+        return handler.orderCountsByState(ctx);
+      },
     },
     rebuildSearchIndex: {
       name: 'rebuildSearchIndex',
@@ -395,7 +414,9 @@ export const AdminService = {
       args: NoArgs,
       result: VoidResult,
       declares: (_error): _error is never => false,
-      invoke: (handler, _args: Record<string, never>, ctx) => handler.rebuildSearchIndex(ctx),
+      invoke(handler, _args: Record<string, never>, ctx) {
+        return handler.rebuildSearchIndex(ctx);
+      },
     },
   },
 } satisfies ServiceDescriptor<AdminServiceHandler>;

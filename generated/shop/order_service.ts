@@ -3,6 +3,7 @@
 import {
   type CallContext,
   type CallOptions,
+  type Codec,
   type MethodResult,
   ProtocolError,
   type Reader,
@@ -821,6 +822,376 @@ export class OrderServiceClient extends types.BaseServiceClient {
   }
 }
 
+/** The arguments of `OrderService.placeOrder`. */
+export interface OrderServicePlaceOrderArgs {
+  readonly request: PlaceOrderRequest;
+}
+
+/** Thrift's `placeOrder_args` struct. */
+export const OrderServicePlaceOrderArgs: Codec<OrderServicePlaceOrderArgs> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.request === undefined) throw requiredField('argument request of placeOrder');
+    w.writeFieldBegin(TType.STRUCT, 1);
+    PlaceOrderRequest.write(w, v.request);
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let request: PlaceOrderRequest | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 1 && t === TType.STRUCT) request = PlaceOrderRequest.read(r);
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (request === undefined) throw missingField(r, 'argument request of placeOrder');
+    return { request };
+  },
+};
+
+/** Thrift's `placeOrder_result` struct. */
+export const OrderServicePlaceOrderResult: Codec<
+  MethodResult<Order, OutOfStock | PaymentDeclined | types.InvalidArgument | types.NotFound>
+> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.kind === 'success') {
+      if (v.value === undefined) throw requiredField('the result of placeOrder');
+      w.writeFieldBegin(TType.STRUCT, 0);
+      Order.write(w, v.value);
+    } else if (v.error instanceof OutOfStock) {
+      w.writeFieldBegin(TType.STRUCT, 1);
+      OutOfStock.write(w, v.error);
+    } else if (v.error instanceof PaymentDeclined) {
+      w.writeFieldBegin(TType.STRUCT, 2);
+      PaymentDeclined.write(w, v.error);
+    } else if (v.error instanceof types.InvalidArgument) {
+      w.writeFieldBegin(TType.STRUCT, 3);
+      types.InvalidArgument.write(w, v.error);
+    } else if (v.error instanceof types.NotFound) {
+      w.writeFieldBegin(TType.STRUCT, 4);
+      types.NotFound.write(w, v.error);
+    } else {
+      throw new RpcError('INVALID_ARGUMENT', 'placeOrder does not declare this exception');
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let v:
+      | MethodResult<Order, OutOfStock | PaymentDeclined | types.InvalidArgument | types.NotFound>
+      | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: Order.read(r) };
+      else if (f === 1 && t === TType.STRUCT) v = { kind: 'exception', error: OutOfStock.read(r) };
+      else if (f === 2 && t === TType.STRUCT)
+        v = { kind: 'exception', error: PaymentDeclined.read(r) };
+      else if (f === 3 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.InvalidArgument.read(r) };
+      else if (f === 4 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.NotFound.read(r) };
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (v === undefined) throw missingField(r, 'the result of placeOrder');
+    return v;
+  },
+};
+
+/** The arguments of `OrderService.getOrder`. */
+export interface OrderServiceGetOrderArgs {
+  readonly id: OrderId;
+}
+
+/** Thrift's `getOrder_args` struct. */
+export const OrderServiceGetOrderArgs: Codec<OrderServiceGetOrderArgs> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.id === undefined) throw requiredField('argument id of getOrder');
+    w.writeFieldBegin(TType.I64, 1);
+    w.writeI64(v.id);
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let id: OrderId | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 1 && t === TType.I64) id = r.readI64();
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (id === undefined) throw missingField(r, 'argument id of getOrder');
+    return { id };
+  },
+};
+
+/** Thrift's `getOrder_result` struct. */
+export const OrderServiceGetOrderResult: Codec<
+  MethodResult<Order, types.NotFound | types.PermissionDenied>
+> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.kind === 'success') {
+      if (v.value === undefined) throw requiredField('the result of getOrder');
+      w.writeFieldBegin(TType.STRUCT, 0);
+      Order.write(w, v.value);
+    } else if (v.error instanceof types.NotFound) {
+      w.writeFieldBegin(TType.STRUCT, 1);
+      types.NotFound.write(w, v.error);
+    } else if (v.error instanceof types.PermissionDenied) {
+      w.writeFieldBegin(TType.STRUCT, 2);
+      types.PermissionDenied.write(w, v.error);
+    } else {
+      throw new RpcError('INVALID_ARGUMENT', 'getOrder does not declare this exception');
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let v: MethodResult<Order, types.NotFound | types.PermissionDenied> | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: Order.read(r) };
+      else if (f === 1 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.NotFound.read(r) };
+      else if (f === 2 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.PermissionDenied.read(r) };
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (v === undefined) throw missingField(r, 'the result of getOrder');
+    return v;
+  },
+};
+
+/** The arguments of `OrderService.getOrderDetails`. */
+export interface OrderServiceGetOrderDetailsArgs {
+  readonly id: OrderId;
+}
+
+/** Thrift's `getOrderDetails_args` struct. */
+export const OrderServiceGetOrderDetailsArgs: Codec<OrderServiceGetOrderDetailsArgs> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.id === undefined) throw requiredField('argument id of getOrderDetails');
+    w.writeFieldBegin(TType.I64, 1);
+    w.writeI64(v.id);
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let id: OrderId | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 1 && t === TType.I64) id = r.readI64();
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (id === undefined) throw missingField(r, 'argument id of getOrderDetails');
+    return { id };
+  },
+};
+
+/** Thrift's `getOrderDetails_result` struct. */
+export const OrderServiceGetOrderDetailsResult: Codec<
+  MethodResult<OrderDetails, types.NotFound | types.PermissionDenied>
+> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.kind === 'success') {
+      if (v.value === undefined) throw requiredField('the result of getOrderDetails');
+      w.writeFieldBegin(TType.STRUCT, 0);
+      OrderDetails.write(w, v.value);
+    } else if (v.error instanceof types.NotFound) {
+      w.writeFieldBegin(TType.STRUCT, 1);
+      types.NotFound.write(w, v.error);
+    } else if (v.error instanceof types.PermissionDenied) {
+      w.writeFieldBegin(TType.STRUCT, 2);
+      types.PermissionDenied.write(w, v.error);
+    } else {
+      throw new RpcError('INVALID_ARGUMENT', 'getOrderDetails does not declare this exception');
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let v: MethodResult<OrderDetails, types.NotFound | types.PermissionDenied> | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: OrderDetails.read(r) };
+      else if (f === 1 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.NotFound.read(r) };
+      else if (f === 2 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.PermissionDenied.read(r) };
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (v === undefined) throw missingField(r, 'the result of getOrderDetails');
+    return v;
+  },
+};
+
+/** The arguments of `OrderService.listOrders`. */
+export interface OrderServiceListOrdersArgs {
+  readonly customerId: types.UserId;
+  readonly page: types.PageRequest;
+}
+
+/** Thrift's `listOrders_args` struct. */
+export const OrderServiceListOrdersArgs: Codec<OrderServiceListOrdersArgs> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.customerId === undefined) throw requiredField('argument customerId of listOrders');
+    w.writeFieldBegin(TType.I64, 1);
+    w.writeI64(v.customerId);
+    if (v.page === undefined) throw requiredField('argument page of listOrders');
+    w.writeFieldBegin(TType.STRUCT, 2);
+    types.PageRequest.write(w, v.page);
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let customerId: types.UserId | undefined;
+    let page: types.PageRequest | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 1 && t === TType.I64) customerId = r.readI64();
+      else if (f === 2 && t === TType.STRUCT) page = types.PageRequest.read(r);
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (customerId === undefined) throw missingField(r, 'argument customerId of listOrders');
+    if (page === undefined) throw missingField(r, 'argument page of listOrders');
+    return { customerId, page };
+  },
+};
+
+/** Thrift's `listOrders_result` struct. */
+export const OrderServiceListOrdersResult: Codec<MethodResult<OrderPage, types.InvalidArgument>> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.kind === 'success') {
+      if (v.value === undefined) throw requiredField('the result of listOrders');
+      w.writeFieldBegin(TType.STRUCT, 0);
+      OrderPage.write(w, v.value);
+    } else if (v.error instanceof types.InvalidArgument) {
+      w.writeFieldBegin(TType.STRUCT, 1);
+      types.InvalidArgument.write(w, v.error);
+    } else {
+      throw new RpcError('INVALID_ARGUMENT', 'listOrders does not declare this exception');
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let v: MethodResult<OrderPage, types.InvalidArgument> | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: OrderPage.read(r) };
+      else if (f === 1 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.InvalidArgument.read(r) };
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (v === undefined) throw missingField(r, 'the result of listOrders');
+    return v;
+  },
+};
+
+/** The arguments of `OrderService.cancelOrder`. */
+export interface OrderServiceCancelOrderArgs {
+  readonly id: OrderId;
+  readonly reason: string;
+}
+
+/** Thrift's `cancelOrder_args` struct. */
+export const OrderServiceCancelOrderArgs: Codec<OrderServiceCancelOrderArgs> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.id === undefined) throw requiredField('argument id of cancelOrder');
+    w.writeFieldBegin(TType.I64, 1);
+    w.writeI64(v.id);
+    if (v.reason === undefined) throw requiredField('argument reason of cancelOrder');
+    w.writeFieldBegin(TType.STRING, 2);
+    w.writeString(v.reason);
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let id: OrderId | undefined;
+    let reason: string | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 1 && t === TType.I64) id = r.readI64();
+      else if (f === 2 && t === TType.STRING) reason = r.readString();
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (id === undefined) throw missingField(r, 'argument id of cancelOrder');
+    if (reason === undefined) throw missingField(r, 'argument reason of cancelOrder');
+    return { id, reason };
+  },
+};
+
+/** Thrift's `cancelOrder_result` struct. */
+export const OrderServiceCancelOrderResult: Codec<
+  MethodResult<Order, types.NotFound | types.InvalidArgument | types.PermissionDenied>
+> = {
+  write(w, v) {
+    w.writeStructBegin();
+    if (v.kind === 'success') {
+      if (v.value === undefined) throw requiredField('the result of cancelOrder');
+      w.writeFieldBegin(TType.STRUCT, 0);
+      Order.write(w, v.value);
+    } else if (v.error instanceof types.NotFound) {
+      w.writeFieldBegin(TType.STRUCT, 1);
+      types.NotFound.write(w, v.error);
+    } else if (v.error instanceof types.InvalidArgument) {
+      w.writeFieldBegin(TType.STRUCT, 2);
+      types.InvalidArgument.write(w, v.error);
+    } else if (v.error instanceof types.PermissionDenied) {
+      w.writeFieldBegin(TType.STRUCT, 3);
+      types.PermissionDenied.write(w, v.error);
+    } else {
+      throw new RpcError('INVALID_ARGUMENT', 'cancelOrder does not declare this exception');
+    }
+    w.writeFieldStop();
+    w.writeStructEnd();
+  },
+  read(r) {
+    let v:
+      | MethodResult<Order, types.NotFound | types.InvalidArgument | types.PermissionDenied>
+      | undefined;
+    r.readStructBegin();
+    for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
+      const f = r.fieldId;
+      if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: Order.read(r) };
+      else if (f === 1 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.NotFound.read(r) };
+      else if (f === 2 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.InvalidArgument.read(r) };
+      else if (f === 3 && t === TType.STRUCT)
+        v = { kind: 'exception', error: types.PermissionDenied.read(r) };
+      else r.skip(t);
+    }
+    r.readStructEnd();
+    if (v === undefined) throw missingField(r, 'the result of cancelOrder');
+    return v;
+  },
+};
+
 /** Describes `OrderService`: its methods, for clients to call and servers to dispatch. */
 export const OrderService = {
   name: 'OrderService',
@@ -831,90 +1202,8 @@ export const OrderService = {
       oneway: false,
       idempotent: false,
       timeoutMs: 5000,
-      args: {
-        write(w: Writer, v: { readonly request: PlaceOrderRequest }) {
-          w.writeStructBegin();
-          if (v.request === undefined) throw requiredField('argument request of placeOrder');
-          w.writeFieldBegin(TType.STRUCT, 1);
-          PlaceOrderRequest.write(w, v.request);
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader) {
-          let request: PlaceOrderRequest | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 1 && t === TType.STRUCT) request = PlaceOrderRequest.read(r);
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (request === undefined) throw missingField(r, 'argument request of placeOrder');
-          return { request };
-        },
-      },
-      result: {
-        write(
-          w: Writer,
-          v: MethodResult<
-            Order,
-            OutOfStock | PaymentDeclined | types.InvalidArgument | types.NotFound
-          >,
-        ) {
-          w.writeStructBegin();
-          if (v.kind === 'success') {
-            if (v.value === undefined) throw requiredField('the result of placeOrder');
-            w.writeFieldBegin(TType.STRUCT, 0);
-            Order.write(w, v.value);
-          } else if (v.error instanceof OutOfStock) {
-            w.writeFieldBegin(TType.STRUCT, 1);
-            OutOfStock.write(w, v.error);
-          } else if (v.error instanceof PaymentDeclined) {
-            w.writeFieldBegin(TType.STRUCT, 2);
-            PaymentDeclined.write(w, v.error);
-          } else if (v.error instanceof types.InvalidArgument) {
-            w.writeFieldBegin(TType.STRUCT, 3);
-            types.InvalidArgument.write(w, v.error);
-          } else if (v.error instanceof types.NotFound) {
-            w.writeFieldBegin(TType.STRUCT, 4);
-            types.NotFound.write(w, v.error);
-          } else {
-            throw new RpcError('INVALID_ARGUMENT', 'placeOrder does not declare this exception');
-          }
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(
-          r: Reader,
-        ): MethodResult<
-          Order,
-          OutOfStock | PaymentDeclined | types.InvalidArgument | types.NotFound
-        > {
-          let v:
-            | MethodResult<
-                Order,
-                OutOfStock | PaymentDeclined | types.InvalidArgument | types.NotFound
-              >
-            | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: Order.read(r) };
-            else if (f === 1 && t === TType.STRUCT)
-              v = { kind: 'exception', error: OutOfStock.read(r) };
-            else if (f === 2 && t === TType.STRUCT)
-              v = { kind: 'exception', error: PaymentDeclined.read(r) };
-            else if (f === 3 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.InvalidArgument.read(r) };
-            else if (f === 4 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.NotFound.read(r) };
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (v === undefined) throw missingField(r, 'the result of placeOrder');
-          return v;
-        },
-      },
+      args: OrderServicePlaceOrderArgs,
+      result: OrderServicePlaceOrderResult,
       declares: (
         error,
       ): error is OutOfStock | PaymentDeclined | types.InvalidArgument | types.NotFound =>
@@ -922,308 +1211,62 @@ export const OrderService = {
         error instanceof PaymentDeclined ||
         error instanceof types.InvalidArgument ||
         error instanceof types.NotFound,
-      invoke: (handler, args: { readonly request: PlaceOrderRequest }, ctx) =>
-        handler.placeOrder(args.request, ctx),
+      invoke(handler, args: OrderServicePlaceOrderArgs, ctx) {
+        return handler.placeOrder(args.request, ctx);
+      },
     },
     getOrder: {
       name: 'getOrder',
       oneway: false,
       idempotent: true,
       timeoutMs: 200,
-      args: {
-        write(w: Writer, v: { readonly id: OrderId }) {
-          w.writeStructBegin();
-          if (v.id === undefined) throw requiredField('argument id of getOrder');
-          w.writeFieldBegin(TType.I64, 1);
-          w.writeI64(v.id);
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader) {
-          let id: OrderId | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 1 && t === TType.I64) id = r.readI64();
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (id === undefined) throw missingField(r, 'argument id of getOrder');
-          return { id };
-        },
-      },
-      result: {
-        write(w: Writer, v: MethodResult<Order, types.NotFound | types.PermissionDenied>) {
-          w.writeStructBegin();
-          if (v.kind === 'success') {
-            if (v.value === undefined) throw requiredField('the result of getOrder');
-            w.writeFieldBegin(TType.STRUCT, 0);
-            Order.write(w, v.value);
-          } else if (v.error instanceof types.NotFound) {
-            w.writeFieldBegin(TType.STRUCT, 1);
-            types.NotFound.write(w, v.error);
-          } else if (v.error instanceof types.PermissionDenied) {
-            w.writeFieldBegin(TType.STRUCT, 2);
-            types.PermissionDenied.write(w, v.error);
-          } else {
-            throw new RpcError('INVALID_ARGUMENT', 'getOrder does not declare this exception');
-          }
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader): MethodResult<Order, types.NotFound | types.PermissionDenied> {
-          let v: MethodResult<Order, types.NotFound | types.PermissionDenied> | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: Order.read(r) };
-            else if (f === 1 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.NotFound.read(r) };
-            else if (f === 2 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.PermissionDenied.read(r) };
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (v === undefined) throw missingField(r, 'the result of getOrder');
-          return v;
-        },
-      },
+      args: OrderServiceGetOrderArgs,
+      result: OrderServiceGetOrderResult,
       declares: (error): error is types.NotFound | types.PermissionDenied =>
         error instanceof types.NotFound || error instanceof types.PermissionDenied,
-      invoke: (handler, args: { readonly id: OrderId }, ctx) => handler.getOrder(args.id, ctx),
+      invoke(handler, args: OrderServiceGetOrderArgs, ctx) {
+        return handler.getOrder(args.id, ctx);
+      },
     },
     getOrderDetails: {
       name: 'getOrderDetails',
       oneway: false,
       idempotent: true,
       timeoutMs: 300,
-      args: {
-        write(w: Writer, v: { readonly id: OrderId }) {
-          w.writeStructBegin();
-          if (v.id === undefined) throw requiredField('argument id of getOrderDetails');
-          w.writeFieldBegin(TType.I64, 1);
-          w.writeI64(v.id);
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader) {
-          let id: OrderId | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 1 && t === TType.I64) id = r.readI64();
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (id === undefined) throw missingField(r, 'argument id of getOrderDetails');
-          return { id };
-        },
-      },
-      result: {
-        write(w: Writer, v: MethodResult<OrderDetails, types.NotFound | types.PermissionDenied>) {
-          w.writeStructBegin();
-          if (v.kind === 'success') {
-            if (v.value === undefined) throw requiredField('the result of getOrderDetails');
-            w.writeFieldBegin(TType.STRUCT, 0);
-            OrderDetails.write(w, v.value);
-          } else if (v.error instanceof types.NotFound) {
-            w.writeFieldBegin(TType.STRUCT, 1);
-            types.NotFound.write(w, v.error);
-          } else if (v.error instanceof types.PermissionDenied) {
-            w.writeFieldBegin(TType.STRUCT, 2);
-            types.PermissionDenied.write(w, v.error);
-          } else {
-            throw new RpcError(
-              'INVALID_ARGUMENT',
-              'getOrderDetails does not declare this exception',
-            );
-          }
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader): MethodResult<OrderDetails, types.NotFound | types.PermissionDenied> {
-          let v: MethodResult<OrderDetails, types.NotFound | types.PermissionDenied> | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: OrderDetails.read(r) };
-            else if (f === 1 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.NotFound.read(r) };
-            else if (f === 2 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.PermissionDenied.read(r) };
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (v === undefined) throw missingField(r, 'the result of getOrderDetails');
-          return v;
-        },
-      },
+      args: OrderServiceGetOrderDetailsArgs,
+      result: OrderServiceGetOrderDetailsResult,
       declares: (error): error is types.NotFound | types.PermissionDenied =>
         error instanceof types.NotFound || error instanceof types.PermissionDenied,
-      invoke: (handler, args: { readonly id: OrderId }, ctx) =>
-        handler.getOrderDetails(args.id, ctx),
+      invoke(handler, args: OrderServiceGetOrderDetailsArgs, ctx) {
+        return handler.getOrderDetails(args.id, ctx);
+      },
     },
     listOrders: {
       name: 'listOrders',
       oneway: false,
       idempotent: true,
       timeoutMs: 500,
-      args: {
-        write(
-          w: Writer,
-          v: { readonly customerId: types.UserId; readonly page: types.PageRequest },
-        ) {
-          w.writeStructBegin();
-          if (v.customerId === undefined) throw requiredField('argument customerId of listOrders');
-          w.writeFieldBegin(TType.I64, 1);
-          w.writeI64(v.customerId);
-          if (v.page === undefined) throw requiredField('argument page of listOrders');
-          w.writeFieldBegin(TType.STRUCT, 2);
-          types.PageRequest.write(w, v.page);
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader) {
-          let customerId: types.UserId | undefined;
-          let page: types.PageRequest | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 1 && t === TType.I64) customerId = r.readI64();
-            else if (f === 2 && t === TType.STRUCT) page = types.PageRequest.read(r);
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (customerId === undefined) throw missingField(r, 'argument customerId of listOrders');
-          if (page === undefined) throw missingField(r, 'argument page of listOrders');
-          return { customerId, page };
-        },
-      },
-      result: {
-        write(w: Writer, v: MethodResult<OrderPage, types.InvalidArgument>) {
-          w.writeStructBegin();
-          if (v.kind === 'success') {
-            if (v.value === undefined) throw requiredField('the result of listOrders');
-            w.writeFieldBegin(TType.STRUCT, 0);
-            OrderPage.write(w, v.value);
-          } else if (v.error instanceof types.InvalidArgument) {
-            w.writeFieldBegin(TType.STRUCT, 1);
-            types.InvalidArgument.write(w, v.error);
-          } else {
-            throw new RpcError('INVALID_ARGUMENT', 'listOrders does not declare this exception');
-          }
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader): MethodResult<OrderPage, types.InvalidArgument> {
-          let v: MethodResult<OrderPage, types.InvalidArgument> | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: OrderPage.read(r) };
-            else if (f === 1 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.InvalidArgument.read(r) };
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (v === undefined) throw missingField(r, 'the result of listOrders');
-          return v;
-        },
-      },
+      args: OrderServiceListOrdersArgs,
+      result: OrderServiceListOrdersResult,
       declares: (error): error is types.InvalidArgument => error instanceof types.InvalidArgument,
-      invoke: (
-        handler,
-        args: { readonly customerId: types.UserId; readonly page: types.PageRequest },
-        ctx,
-      ) => handler.listOrders(args.customerId, args.page, ctx),
+      invoke(handler, args: OrderServiceListOrdersArgs, ctx) {
+        return handler.listOrders(args.customerId, args.page, ctx);
+      },
     },
     cancelOrder: {
       name: 'cancelOrder',
       oneway: false,
       idempotent: true,
       timeoutMs: 2000,
-      args: {
-        write(w: Writer, v: { readonly id: OrderId; readonly reason: string }) {
-          w.writeStructBegin();
-          if (v.id === undefined) throw requiredField('argument id of cancelOrder');
-          w.writeFieldBegin(TType.I64, 1);
-          w.writeI64(v.id);
-          if (v.reason === undefined) throw requiredField('argument reason of cancelOrder');
-          w.writeFieldBegin(TType.STRING, 2);
-          w.writeString(v.reason);
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(r: Reader) {
-          let id: OrderId | undefined;
-          let reason: string | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 1 && t === TType.I64) id = r.readI64();
-            else if (f === 2 && t === TType.STRING) reason = r.readString();
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (id === undefined) throw missingField(r, 'argument id of cancelOrder');
-          if (reason === undefined) throw missingField(r, 'argument reason of cancelOrder');
-          return { id, reason };
-        },
-      },
-      result: {
-        write(
-          w: Writer,
-          v: MethodResult<Order, types.NotFound | types.InvalidArgument | types.PermissionDenied>,
-        ) {
-          w.writeStructBegin();
-          if (v.kind === 'success') {
-            if (v.value === undefined) throw requiredField('the result of cancelOrder');
-            w.writeFieldBegin(TType.STRUCT, 0);
-            Order.write(w, v.value);
-          } else if (v.error instanceof types.NotFound) {
-            w.writeFieldBegin(TType.STRUCT, 1);
-            types.NotFound.write(w, v.error);
-          } else if (v.error instanceof types.InvalidArgument) {
-            w.writeFieldBegin(TType.STRUCT, 2);
-            types.InvalidArgument.write(w, v.error);
-          } else if (v.error instanceof types.PermissionDenied) {
-            w.writeFieldBegin(TType.STRUCT, 3);
-            types.PermissionDenied.write(w, v.error);
-          } else {
-            throw new RpcError('INVALID_ARGUMENT', 'cancelOrder does not declare this exception');
-          }
-          w.writeFieldStop();
-          w.writeStructEnd();
-        },
-        read(
-          r: Reader,
-        ): MethodResult<Order, types.NotFound | types.InvalidArgument | types.PermissionDenied> {
-          let v:
-            | MethodResult<Order, types.NotFound | types.InvalidArgument | types.PermissionDenied>
-            | undefined;
-          r.readStructBegin();
-          for (let t = r.readFieldBegin(); t !== TType.STOP; t = r.readFieldBegin()) {
-            const f = r.fieldId;
-            if (f === 0 && t === TType.STRUCT) v = { kind: 'success', value: Order.read(r) };
-            else if (f === 1 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.NotFound.read(r) };
-            else if (f === 2 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.InvalidArgument.read(r) };
-            else if (f === 3 && t === TType.STRUCT)
-              v = { kind: 'exception', error: types.PermissionDenied.read(r) };
-            else r.skip(t);
-          }
-          r.readStructEnd();
-          if (v === undefined) throw missingField(r, 'the result of cancelOrder');
-          return v;
-        },
-      },
+      args: OrderServiceCancelOrderArgs,
+      result: OrderServiceCancelOrderResult,
       declares: (error): error is types.NotFound | types.InvalidArgument | types.PermissionDenied =>
         error instanceof types.NotFound ||
         error instanceof types.InvalidArgument ||
         error instanceof types.PermissionDenied,
-      invoke: (handler, args: { readonly id: OrderId; readonly reason: string }, ctx) =>
-        handler.cancelOrder(args.id, args.reason, ctx),
+      invoke(handler, args: OrderServiceCancelOrderArgs, ctx) {
+        return handler.cancelOrder(args.id, args.reason, ctx);
+      },
     },
   },
 } satisfies ServiceDescriptor<OrderServiceHandler>;
