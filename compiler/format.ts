@@ -38,12 +38,6 @@ export interface Chunk {
   readonly settled: boolean;
 }
 
-/** `text` formatted with the pinned options. */
-export async function formatTypeScript(text: string): Promise<string> {
-  if (text.length < PARALLEL_THRESHOLD_CHARS) return formatInline(text);
-  return formatChunks(splitTopLevel(text).map((chunk) => ({ text: chunk, settled: false })));
-}
-
 /**
  * A module made of `chunks`, each set off by a blank line, the unsettled ones formatted with the
  * pinned options (on worker threads when there is much to format).
@@ -76,14 +70,6 @@ async function formatAll(texts: readonly string[]): Promise<string[]> {
 async function formatInline(text: string): Promise<string> {
   const { format } = await import('prettier');
   return format(text, PINNED_OPTIONS);
-}
-
-/**
- * Cuts generated code at blank lines followed by a line starting in column 0: in the emitter's
- * output (no template literals, indented bodies) those only occur between top-level statements.
- */
-export function splitTopLevel(text: string): string[] {
-  return text.split(/\n\n(?=\S)/);
 }
 
 async function formatOnWorkers(chunks: readonly string[], workerCount: number, script: string): Promise<string[]> {
