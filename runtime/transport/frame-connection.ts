@@ -1,0 +1,154 @@
+/**
+ * A TCP connection that carries length-prefixed frames both ways: the layer under the client's
+ * multiplexed calls and the server's per-connection dispatch.
+ *
+ * - Input: socket chunks go through a {@link FrameDecoder} (size limit enforced before any
+ *   buffering); each whole frame is handed to the owner's `onFrame`, many per chunk.
+ * - Output: owners append whole frames to {@link FrameConnection.writer} and call
+ *   {@link FrameConnection.flushSoon}; every frame appended during one turn of the event loop
+ *   leaves in a single `socket.write` (write coalescing: one syscall for many frames).
+ * - Lifecycle: `open` -> `closing` (after {@link FrameConnection.end}: output is flushed, then the
+ *   socket half-closes) -> `closed`. {@link FrameConnection.destroy} goes to `closed` at once.
+ *   `onClose` is called exactly once, with the error that closed it, if any.
+ */
+import type { Socket } from 'node:net';
+import { RpcError } from '../errors.js';
+import { BinaryWriter } from '../protocol/binary.js';
+import { CompactWriter } from '../protocol/compact.js';
+import { FrameDecoder } from '../protocol/frame-decoder.js';
+import { socketError } from './socket-errors.js';
+
+/** A frame protocol writer: both protocols share the `ByteWriter` base. */
+export type FrameWriter = CompactWriter | BinaryWriter;
+
+/** What a {@link FrameConnection} reports to its owner. */
+export interface FrameConnectionHandler {
+  /**
+   * One whole frame (bytes after the length), a view valid for as long as the owner keeps it.
+   * `streamOffset` is where its length field starts in the byte stream. Throwing a `RpcError`
+   * here closes the connection with that error.
+   */
+  onFrame(frame: Uint8Array, streamOffset: number): void;
+  /** The connection closed; `error` says why, `undefined` for an orderly close by either side. */
+  onClose(error: RpcError | undefined): void;
+  /** The socket flushed its output buffer (after a write that reported it full). */
+  onDrain?(): void;
+}
+
+/** Limits of a {@link FrameConnection}. */
+export interface FrameConnectionOptions {
+  /** Largest frame accepted from the peer, in bytes. Default 16 MiB. */
+  readonly maxFrameBytes?: number;
+}
+
+/** Lifecycle state of a {@link FrameConnection}; see the module comment. */
+export type FrameConnectionState = 'open' | 'closing' | 'closed';
+
+/** Size of each output chunk: frames of one event-loop turn are written from one chunk. */
+const OUTPUT_CHUNK_BYTES = 64 * 1024;
+
+/** A framed, write-coalescing TCP connection (see the module comment). */
+export class FrameConnection {
+  /** The peer's address, `host:port`, for errors and logs. */
+  readonly peer: string;
+  private stateValue: FrameConnectionState = 'open';
+  private readonly decoder: FrameDecoder;
+  private compactWriter: CompactWriter | undefined;
+  private binaryWriter: BinaryWriter | undefined;
+  private flushScheduled = false;
+  private closeError: RpcError | undefined;
+  private readonly flushBound = (): void => this.flush();
+
+  constructor(
+    readonly socket: Socket,
+    private readonly handler: FrameConnectionHandler,
+    options: FrameConnectionOptions = {},
+  ) {
+    this.peer = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
+    this.decoder = new FrameDecoder(options);
+    socket.setNoDelay(true);
+    const onFrame = (frame: Uint8Array): void => handler.onFrame(frame, this.decoder.lastFrameOffset);
+    socket.on('data', (chunk: Buffer) => {
+      if (this.stateValue === 'closed') return;
+      try {
+        this.decoder.push(chunk, onFrame);
+      } catch (error) {
+        this.destroy(error instanceof RpcError ? error : socketError(error, this.peer, 'io'));
+      }
+    });
+    socket.on('drain', () => handler.onDrain?.());
+    socket.on('error', (error) => {
+      this.closeError ??= socketError(error, this.peer, 'io');
+    });
+    socket.on('close', () => this.closed());
+  }
+
+  /** See {@link FrameConnectionState}. */
+  get state(): FrameConnectionState {
+    return this.stateValue;
+  }
+
+  /** Bytes accepted for sending but not yet handed to the kernel (unflushed frames plus the socket's buffer). */
+  get bufferedBytes(): number {
+    return (this.compactWriter?.length ?? 0) + (this.binaryWriter?.length ?? 0) + this.socket.writableLength;
+  }
+
+  /** The writer for `protocol`; append whole frames only, then call {@link flushSoon}. */
+  writer(protocol: 'compact' | 'binary'): FrameWriter {
+    if (protocol === 'compact') return (this.compactWriter ??= new CompactWriter({ initialBytes: OUTPUT_CHUNK_BYTES }));
+    return (this.binaryWriter ??= new BinaryWriter({ initialBytes: OUTPUT_CHUNK_BYTES }));
+  }
+
+  /** Schedules the appended frames to be written at the end of this event-loop turn. */
+  flushSoon(): void {
+    if (this.flushScheduled || this.stateValue === 'closed') return;
+    this.flushScheduled = true;
+    setImmediate(this.flushBound);
+  }
+
+  /** Stops reading from the socket (backpressure on the peer); frames already received still arrive. */
+  pauseReading(): void {
+    this.socket.pause();
+  }
+
+  /** Resumes reading after {@link pauseReading}. */
+  resumeReading(): void {
+    if (this.stateValue !== 'closed') this.socket.resume();
+  }
+
+  /** Flushes what was appended, then half-closes; the connection closes when the peer closes its side. */
+  end(): void {
+    if (this.stateValue !== 'open') return;
+    this.stateValue = 'closing';
+    this.flush();
+    this.socket.end();
+  }
+
+  /** Closes at once, dropping unflushed output; `error` is reported to `onClose`. */
+  destroy(error?: RpcError): void {
+    if (this.stateValue === 'closed') return;
+    if (error !== undefined) this.closeError ??= error;
+    this.socket.destroy();
+    // Node emits 'close' on a later tick; the owner learns now so nothing more is sent or awaited.
+    this.closed();
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.stateValue === 'closed') return;
+    for (const w of [this.compactWriter, this.binaryWriter]) {
+      if (w === undefined || w.length === 0) continue;
+      // finish() hands out bytes the writer never touches again, so the socket may keep them
+      // queued without a copy.
+      const bytes = w.finish();
+      w.reset();
+      this.socket.write(bytes);
+    }
+  }
+
+  private closed(): void {
+    if (this.stateValue === 'closed') return;
+    this.stateValue = 'closed';
+    this.handler.onClose(this.closeError);
+  }
+}
