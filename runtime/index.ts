@@ -40,3 +40,17 @@ export {
   type MethodResult,
   type ServiceDescriptor,
 } from './service.js';
+export { silentLogger, stderrLogger, type LogFields, type Logger } from './logger.js';
+export { ApplicationExceptionType } from './protocol/application-exception.js';
+export type { Framing, WireProtocol } from './protocol/framing.js';
+export type { BackoffOptions } from './internal/backoff.js';
+export {
+  createChannel,
+  type ChannelOptions,
+  type ClientCall,
+  type ClientCallHandler,
+  type ClientChannel,
+  type ClientInterceptor,
+} from './client/channel.js';
+export { createServer, type CloseOptions, type Server, type ServerOptions, type ServerState } from './server/server.js';
+export type { ServerCall, ServerCallHandler, ServerInterceptor } from './server/server-connection.js';

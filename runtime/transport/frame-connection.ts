@@ -57,6 +57,8 @@ export class FrameConnection {
   private binaryWriter: BinaryWriter | undefined;
   private flushScheduled = false;
   private closeError: RpcError | undefined;
+  /** Callbacks waiting for the next flush to reach the kernel (see {@link whenFlushed}). */
+  private flushWaiters: Array<(error?: Error | null) => void> = [];
   private readonly flushBound = (): void => this.flush();
 
   constructor(
@@ -106,6 +108,19 @@ export class FrameConnection {
     setImmediate(this.flushBound);
   }
 
+  /**
+   * Calls `callback` once every frame appended so far has been handed to the kernel (or with an
+   * error if the connection closed first). Oneway calls resolve this way: "written", not "answered".
+   */
+  whenFlushed(callback: (error?: Error | null) => void): void {
+    if (this.stateValue === 'closed') {
+      callback(this.closeError ?? new Error('connection closed'));
+      return;
+    }
+    this.flushWaiters.push(callback);
+    this.flushSoon();
+  }
+
   /** Stops reading from the socket (backpressure on the peer); frames already received still arrive. */
   pauseReading(): void {
     this.socket.pause();
@@ -136,19 +151,37 @@ export class FrameConnection {
   private flush(): void {
     this.flushScheduled = false;
     if (this.stateValue === 'closed') return;
-    for (const w of [this.compactWriter, this.binaryWriter]) {
-      if (w === undefined || w.length === 0) continue;
-      // finish() hands out bytes the writer never touches again, so the socket may keep them
-      // queued without a copy.
-      const bytes = w.finish();
-      w.reset();
-      this.socket.write(bytes);
+    const waiters = this.flushWaiters;
+    if (waiters.length > 0) this.flushWaiters = [];
+    // finish() hands out bytes the writer never touches again, so the socket may keep them
+    // queued without a copy.
+    const compact = this.compactWriter !== undefined && this.compactWriter.length > 0 ? this.compactWriter : undefined;
+    const binary = this.binaryWriter !== undefined && this.binaryWriter.length > 0 ? this.binaryWriter : undefined;
+    const notify =
+      waiters.length === 0
+        ? undefined
+        : (error?: Error | null): void => {
+            for (const waiter of waiters) waiter(error);
+          };
+    if (compact !== undefined) {
+      const bytes = compact.finish();
+      compact.reset();
+      this.socket.write(bytes, binary === undefined ? notify : undefined);
     }
+    if (binary !== undefined) {
+      const bytes = binary.finish();
+      binary.reset();
+      this.socket.write(bytes, notify);
+    }
+    if (compact === undefined && binary === undefined) notify?.();
   }
 
   private closed(): void {
     if (this.stateValue === 'closed') return;
     this.stateValue = 'closed';
+    const waiters = this.flushWaiters;
+    this.flushWaiters = [];
+    for (const waiter of waiters) waiter(this.closeError ?? new Error('connection closed'));
     this.handler.onClose(this.closeError);
   }
 }

@@ -27,6 +27,7 @@ export function socketError(error: unknown, peer: string, during: 'connect' | 'i
 }
 
 /** The error pending calls get when their connection closes without a socket error. */
-export function connectionClosed(peer: string, reason?: string): RpcError {
-  return new RpcError(ErrorCode.UNAVAILABLE, `connection to ${peer} closed${reason === undefined ? '' : `: ${reason}`}`);
+export function connectionClosed(peer: string, reason?: string, cause?: unknown): RpcError {
+  const message = `connection to ${peer} closed${reason === undefined ? '' : `: ${reason}`}`;
+  return new RpcError(ErrorCode.UNAVAILABLE, message, cause === undefined ? undefined : { cause });
 }

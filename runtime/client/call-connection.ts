@@ -1,0 +1,301 @@
+/**
+ * Many calls in flight on one connection: each request gets a fresh seqid, replies are matched by
+ * it in whatever order they come back.
+ *
+ * - A call ends exactly once: with its reply, its deadline (`DEADLINE_EXCEEDED`), its signal
+ *   (`CANCELLED`) or the connection's end (`UNAVAILABLE`, at once, for every pending call).
+ * - When a call is given up (deadline, abort) and the server announced control support, a
+ *   `cancel` control frame tells it to stop; a late reply is dropped.
+ * - A `goaway` from a draining server makes the connection unavailable for new calls; it closes
+ *   when its last call ends.
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import { ErrorCode, ProtocolError, RpcError } from '../errors.js';
+import { fromApplicationException, isErrorCode, readApplicationException } from '../protocol/application-exception.js';
+import { BinaryReader } from '../protocol/binary.js';
+import { CompactReader } from '../protocol/compact.js';
+import { headerProtocolId, unwrapFrame, type Framing, type WireProtocol } from '../protocol/framing.js';
+import { beginHeaderFrame, beginPlainFrame, endFrame, type InfoHeaders } from '../protocol/header.js';
+import { CONTROL_FEATURE, ControlMessage, SkiffHeader } from '../protocol/skiff-headers.js';
+import { MessageType } from '../protocol/types.js';
+import type { MethodDescriptor, MethodResult } from '../service.js';
+import { FrameConnection, type FrameWriter } from '../transport/frame-connection.js';
+import type { PooledConnection } from '../transport/pool.js';
+import { connectionClosed, socketError } from '../transport/socket-errors.js';
+
+/** How a {@link CallConnection} talks to its server. */
+export interface CallConnectionOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Payload protocol. Default `'compact'`. */
+  readonly protocol?: WireProtocol;
+  /** `'header'` (THeader: metadata, deadlines, control frames) or `'framed'` (stock `TFramedTransport`). Default `'header'`. */
+  readonly framing?: Framing;
+  /** Give up connecting after this many milliseconds. Default 5,000. */
+  readonly connectTimeoutMs?: number;
+  /** Largest reply frame accepted, in bytes. Default 16 MiB. */
+  readonly maxFrameBytes?: number;
+}
+
+/** One call as the connection sends it. */
+export interface OutgoingCall {
+  readonly method: MethodDescriptor<unknown, unknown>;
+  readonly args: unknown;
+  /** Milliseconds the caller waits, or `undefined` for no deadline. */
+  readonly timeoutMs: number | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly metadata: Readonly<Record<string, string>> | undefined;
+}
+
+/** A call waiting for its reply. */
+interface PendingCall {
+  readonly method: MethodDescriptor<unknown, unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  timer: NodeJS.Timeout | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+const FEATURES_HEADER: InfoHeaders = new Map([[SkiffHeader.FEATURES, CONTROL_FEATURE]]);
+const MAX_SEQ_ID = 0x7fffffff;
+
+/** A client connection carrying multiplexed calls (see the module comment). */
+export class CallConnection implements PooledConnection {
+  private readonly pending = new Map<number, PendingCall>();
+  private nextSeqId = 1;
+  private readonly protocol: WireProtocol;
+  private readonly framing: Framing;
+  private readonly writer: FrameWriter;
+  private readonly reader: CompactReader | BinaryReader;
+  /** The first request frame announces our features; later ones need not. */
+  private announced = false;
+  /** The server announced control support: it understands cancel and may send goaway. */
+  private peerControl = false;
+  private goaway = false;
+  private readonly connection: FrameConnection;
+
+  private constructor(
+    socket: Socket,
+    options: CallConnectionOptions,
+    private readonly onClosed: (connection: CallConnection) => void,
+  ) {
+    this.protocol = options.protocol ?? 'compact';
+    this.framing = options.framing ?? 'header';
+    this.connection = new FrameConnection(
+      socket,
+      {
+        onFrame: (frame, offset) => this.onFrame(frame, offset),
+        onClose: (error) => this.onClose(error),
+      },
+      options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes },
+    );
+    this.writer = this.connection.writer(this.protocol);
+    this.reader = this.protocol === 'compact' ? new CompactReader(new Uint8Array(0)) : new BinaryReader(new Uint8Array(0));
+  }
+
+  /** Connects to `options.host:options.port`; rejects with `UNAVAILABLE` on failure or timeout. */
+  static connect(options: CallConnectionOptions, onClosed: (connection: CallConnection) => void): Promise<CallConnection> {
+    const peer = `${options.host}:${options.port}`;
+    return new Promise((resolve, reject) => {
+      const socket = netConnect({ host: options.host, port: options.port });
+      const timeoutMs = options.connectTimeoutMs ?? 5000;
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new RpcError(ErrorCode.UNAVAILABLE, `cannot connect to ${peer}: no answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onError = (error: Error): void => {
+        clearTimeout(timer);
+        reject(socketError(error, peer, 'connect'));
+      };
+      socket.once('error', onError);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.off('error', onError);
+        resolve(new CallConnection(socket, options, onClosed));
+      });
+    });
+  }
+
+  /** The server's address, `host:port`. */
+  get peer(): string {
+    return this.connection.peer;
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  get available(): boolean {
+    return !this.goaway && this.connection.state === 'open';
+  }
+
+  /** Sends a call; settles as described in the module comment. */
+  call(call: OutgoingCall): Promise<unknown> {
+    const { method } = call;
+    if (call.signal?.aborted) return Promise.reject(cancelled(call.signal));
+    if (!this.available) return Promise.reject(connectionClosed(this.peer, this.goaway ? 'the server is draining' : undefined));
+    const seqId = this.allocateSeqId();
+    this.writeRequest(seqId, call);
+    if (method.oneway) {
+      return new Promise((resolve, reject) => {
+        this.connection.whenFlushed((error) => (error ? reject(connectionClosed(this.peer, error.message)) : resolve(undefined)));
+      });
+    }
+    return new Promise((resolve, reject) => {
+      const pending: PendingCall = { method, resolve, reject, timer: undefined, signal: undefined, onAbort: undefined };
+      if (call.timeoutMs !== undefined) {
+        pending.timer = setTimeout(() => {
+          this.giveUp(seqId, new RpcError(ErrorCode.DEADLINE_EXCEEDED, `${method.name} did not complete within ${call.timeoutMs} ms`));
+        }, call.timeoutMs);
+      }
+      const signal = call.signal;
+      if (signal !== undefined) {
+        pending.signal = signal;
+        pending.onAbort = () => this.giveUp(seqId, cancelled(signal));
+        signal.addEventListener('abort', pending.onAbort, { once: true });
+      }
+      this.pending.set(seqId, pending);
+    });
+  }
+
+  /** Closes the connection; pending calls fail with `UNAVAILABLE`. */
+  close(): void {
+    this.connection.destroy();
+  }
+
+  private allocateSeqId(): number {
+    let seqId = this.nextSeqId;
+    // Skip ids still in flight after a wrap-around (a call pending for 2^31 calls).
+    while (this.pending.has(seqId)) seqId = seqId === MAX_SEQ_ID ? 1 : seqId + 1;
+    this.nextSeqId = seqId === MAX_SEQ_ID ? 1 : seqId + 1;
+    return seqId;
+  }
+
+  private writeRequest(seqId: number, call: OutgoingCall): void {
+    const w = this.writer;
+    let mark: number;
+    if (this.framing === 'header') {
+      mark = beginHeaderFrame(w, seqId, headerProtocolId(this.protocol), this.requestHeaders(call));
+      this.announced = true;
+    } else {
+      mark = beginPlainFrame(w);
+    }
+    try {
+      w.writeMessageBegin(call.method.name, call.method.oneway ? MessageType.ONEWAY : MessageType.CALL, seqId);
+      call.method.args.write(w, call.args);
+    } catch (error) {
+      // Drop the half-written frame: the writer then holds only whole frames.
+      w.pos = w.start + mark;
+      throw error;
+    }
+    endFrame(w, mark);
+    this.connection.flushSoon();
+  }
+
+  private requestHeaders(call: OutgoingCall): InfoHeaders {
+    const metadata = call.metadata;
+    if (call.timeoutMs === undefined && metadata === undefined) return this.announced ? EMPTY_HEADERS : FEATURES_HEADER;
+    const headers = new Map<string, string>();
+    if (!this.announced) headers.set(SkiffHeader.FEATURES, CONTROL_FEATURE);
+    if (call.timeoutMs !== undefined) headers.set(SkiffHeader.TIMEOUT_MS, String(call.timeoutMs));
+    if (metadata !== undefined) for (const key in metadata) headers.set(key, metadata[key]!);
+    return headers;
+  }
+
+  private giveUp(seqId: number, error: RpcError): void {
+    const pending = this.pending.get(seqId);
+    if (pending === undefined) return;
+    this.settle(seqId, pending);
+    pending.reject(error);
+    if (this.peerControl && this.connection.state === 'open') this.sendControl(seqId, ControlMessage.CANCEL);
+    if (this.goaway && this.pending.size === 0) this.connection.end();
+  }
+
+  private sendControl(seqId: number, message: ControlMessage): void {
+    const w = this.writer;
+    const mark = beginHeaderFrame(w, seqId, headerProtocolId(this.protocol), new Map([[SkiffHeader.CONTROL, message]]));
+    endFrame(w, mark);
+    this.connection.flushSoon();
+  }
+
+  private settle(seqId: number, pending: PendingCall): void {
+    this.pending.delete(seqId);
+    if (pending.timer !== undefined) clearTimeout(pending.timer);
+    if (pending.onAbort !== undefined) pending.signal!.removeEventListener('abort', pending.onAbort);
+  }
+
+  private onFrame(frame: Uint8Array, streamOffset: number): void {
+    const incoming = unwrapFrame(frame, streamOffset);
+    if (incoming.headers.size > 0) this.readHeaders(incoming.headers, incoming.seqId ?? 0);
+    if (incoming.payload.length === 0) return;
+    if (incoming.protocol !== this.protocol) {
+      throw new ProtocolError('BAD_VERSION', `reply in the ${incoming.protocol} protocol to a ${this.protocol} request`, streamOffset);
+    }
+    const r = this.reader;
+    r.reset(incoming.payload);
+    const message = r.readMessageBegin();
+    const pending = this.pending.get(message.seqId);
+    // A reply to a call given up (deadline, cancel) arrives late: nobody waits for it.
+    if (pending === undefined) return;
+    this.settle(message.seqId, pending);
+    if (message.type === MessageType.REPLY) {
+      let result: MethodResult<unknown, Error>;
+      try {
+        result = pending.method.result.read(r) as MethodResult<unknown, Error>;
+      } catch (error) {
+        // The frame boundary is intact: only this call's reply is bad, the connection goes on.
+        pending.reject(error);
+        return;
+      }
+      if (result.kind === 'success') pending.resolve(result.value);
+      else pending.reject(result.error);
+    } else if (message.type === MessageType.EXCEPTION) {
+      let exception;
+      try {
+        exception = readApplicationException(r);
+      } catch (error) {
+        pending.reject(error);
+        return;
+      }
+      const status = incoming.headers.get(SkiffHeader.STATUS);
+      pending.reject(fromApplicationException(exception, status !== undefined && isErrorCode(status) ? status : undefined));
+    } else {
+      pending.reject(new ProtocolError('INVALID_VALUE', `server sent message type ${message.type} as a reply`, streamOffset));
+    }
+    if (this.goaway && this.pending.size === 0) this.connection.end();
+  }
+
+  private readHeaders(headers: InfoHeaders, seqId: number): void {
+    const features = headers.get(SkiffHeader.FEATURES);
+    if (features !== undefined && features.split(',').includes(CONTROL_FEATURE)) this.peerControl = true;
+    const control = headers.get(SkiffHeader.CONTROL);
+    if (control === ControlMessage.GOAWAY) {
+      this.goaway = true;
+      if (this.pending.size === 0) this.connection.end();
+    } else if (control === ControlMessage.PING && this.peerControl) {
+      this.sendControl(seqId, ControlMessage.PONG);
+    }
+  }
+
+  private onClose(error: RpcError | undefined): void {
+    this.onClosed(this);
+    if (this.pending.size === 0) return;
+    const failure = connectionClosed(this.peer, error?.message, error);
+    const calls = [...this.pending];
+    this.pending.clear();
+    for (const [, pending] of calls) {
+      if (pending.timer !== undefined) clearTimeout(pending.timer);
+      if (pending.onAbort !== undefined) pending.signal!.removeEventListener('abort', pending.onAbort);
+      pending.reject(failure);
+    }
+  }
+}
+
+const EMPTY_HEADERS: InfoHeaders = new Map();
+
+function cancelled(signal: AbortSignal): RpcError {
+  const reason: unknown = signal.reason;
+  const detail = reason instanceof Error ? reason.message : reason === undefined ? '' : String(reason);
+  return new RpcError(ErrorCode.CANCELLED, `call cancelled${detail === '' ? '' : `: ${detail}`}`, { cause: reason });
+}

@@ -1,0 +1,150 @@
+/**
+ * The client's entry point: {@link createChannel} returns the {@link Channel} generated clients
+ * are built on. A channel owns a pool of multiplexed connections to its server, applies deadlines
+ * and cancellation, and runs client interceptors around every call.
+ *
+ * ```ts
+ * const channel = createChannel({ host: '127.0.0.1', port: 9090 });
+ * const users = new UserServiceClient(channel);
+ * const user = await users.getUser(42n, { timeoutMs: 500 });
+ * await channel.close();
+ * ```
+ */
+import { ErrorCode, RpcError } from '../errors.js';
+import type { BackoffOptions } from '../internal/backoff.js';
+import type { Framing, WireProtocol } from '../protocol/framing.js';
+import { RESERVED_HEADER_PREFIX } from '../protocol/skiff-headers.js';
+import type { CallOptions, Channel, MethodDescriptor } from '../service.js';
+import { ConnectionPool } from '../transport/pool.js';
+import { CallConnection } from './call-connection.js';
+
+/** A call as client interceptors see it. */
+export interface ClientCall {
+  readonly method: MethodDescriptor<unknown, unknown>;
+  readonly args: unknown;
+  readonly options: CallOptions;
+}
+
+/** Sends a call and resolves to its result (or rejects with a declared exception or an `RpcError`). */
+export type ClientCallHandler = (call: ClientCall) => Promise<unknown>;
+
+/**
+ * Wraps the rest of the chain: log, add metadata, retry, measure. Interceptors run in the order
+ * given, the first one outermost:
+ *
+ * ```ts
+ * const addToken: ClientInterceptor = (next) => (call) =>
+ *   next({ ...call, options: { ...call.options, metadata: { ...call.options.metadata, authorization: token } } });
+ * ```
+ */
+export type ClientInterceptor = (next: ClientCallHandler) => ClientCallHandler;
+
+/** Settings of {@link createChannel}. */
+export interface ChannelOptions {
+  /** Server host name or address. */
+  readonly host: string;
+  /** Server port. */
+  readonly port: number;
+  /** Payload protocol. Default `'compact'`. */
+  readonly protocol?: WireProtocol;
+  /**
+   * `'header'` (THeader: metadata, deadlines and cancellation reach the server) or `'framed'`
+   * (plain `TFramedTransport`, for stock Thrift servers). Default `'header'`.
+   */
+  readonly framing?: Framing;
+  /** Most connections to the server; more open only under load (see `ConnectionPool`). Default 2. */
+  readonly connections?: number;
+  /** Give up connecting after this many milliseconds. Default 5,000. */
+  readonly connectTimeoutMs?: number;
+  /** Deadline of calls whose method and options set none, in milliseconds. Default: none. */
+  readonly defaultTimeoutMs?: number;
+  /** Largest reply frame accepted, in bytes. Default 16 MiB. */
+  readonly maxFrameBytes?: number;
+  /** Reconnect pacing after failed connects. */
+  readonly backoff?: BackoffOptions;
+  /** Run around every call, first one outermost. */
+  readonly interceptors?: readonly ClientInterceptor[];
+}
+
+/** A {@link Channel} with a lifecycle. */
+export interface ClientChannel extends Channel {
+  /** Closes every connection; calls in flight fail with `UNAVAILABLE`, later calls too. */
+  close(): Promise<void>;
+}
+
+/** Creates a channel to one server (see the module comment). Connects lazily, on the first call. */
+export function createChannel(options: ChannelOptions): ClientChannel {
+  const pool = new ConnectionPool<CallConnection>({
+    connect: (onClose) => CallConnection.connect(options, onClose),
+    ...(options.connections === undefined ? {} : { size: options.connections }),
+    ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+  });
+  const send: ClientCallHandler = (call) => send1(pool, call, options.defaultTimeoutMs);
+  const chain = (options.interceptors ?? []).reduceRight<ClientCallHandler>((next, interceptor) => interceptor(next), send);
+  const call = <Args, Result>(method: MethodDescriptor<Args, Result>, args: NoInfer<Args>, callOptions: CallOptions = {}): Promise<Result> =>
+    chain({ method: method as MethodDescriptor<unknown, unknown>, args, options: callOptions }) as Promise<Result>;
+  return {
+    call,
+    close: async () => pool.close(),
+  };
+}
+
+/** The innermost handler: validates options, takes a connection, sends. */
+function send1(pool: ConnectionPool<CallConnection>, call: ClientCall, defaultTimeoutMs: number | undefined): Promise<unknown> {
+  const { method, options } = call;
+  const timeoutMs = options.timeoutMs ?? method.timeoutMs ?? defaultTimeoutMs;
+  if (timeoutMs !== undefined && !(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
+    return Promise.reject(new RpcError(ErrorCode.INVALID_ARGUMENT, `timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`));
+  }
+  const metadata = options.metadata;
+  if (metadata !== undefined) {
+    for (const key in metadata) {
+      if (key.startsWith(RESERVED_HEADER_PREFIX)) {
+        return Promise.reject(new RpcError(ErrorCode.INVALID_ARGUMENT, `metadata key '${key}' uses the reserved prefix '${RESERVED_HEADER_PREFIX}'`));
+      }
+      if (typeof metadata[key] !== 'string') {
+        return Promise.reject(new RpcError(ErrorCode.INVALID_ARGUMENT, `metadata value of '${key}' must be a string`));
+      }
+    }
+  }
+  const outgoing = { method, args: call.args, timeoutMs: timeoutMs === undefined ? undefined : Math.ceil(timeoutMs), signal: options.signal, metadata };
+  let connection: CallConnection | Promise<CallConnection>;
+  try {
+    connection = pool.acquire();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (connection instanceof CallConnection) return connection.call(outgoing);
+  return sendWhenConnected(connection, outgoing);
+}
+
+/**
+ * Waits for a connection, within the call's deadline and signal, then sends. The wait counts
+ * against the deadline: the server gets what remains of it.
+ */
+async function sendWhenConnected(connecting: Promise<CallConnection>, call: Parameters<CallConnection['call']>[0]): Promise<unknown> {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const giveUp = new Promise<never>((_, reject) => {
+    if (call.timeoutMs !== undefined) {
+      timer = setTimeout(
+        () => reject(new RpcError(ErrorCode.DEADLINE_EXCEEDED, `${call.method.name} did not complete within ${call.timeoutMs} ms (still connecting)`)),
+        call.timeoutMs,
+      );
+    }
+    if (call.signal !== undefined) {
+      onAbort = () => reject(new RpcError(ErrorCode.CANCELLED, 'call cancelled while connecting', { cause: call.signal?.reason }));
+      call.signal.addEventListener('abort', onAbort, { once: true });
+    }
+  });
+  let connection: CallConnection;
+  try {
+    connection = await Promise.race([connecting, giveUp]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort !== undefined) call.signal?.removeEventListener('abort', onAbort);
+  }
+  const timeoutMs = call.timeoutMs === undefined ? undefined : Math.max(1, call.timeoutMs - (Date.now() - started));
+  return connection.call({ ...call, timeoutMs });
+}

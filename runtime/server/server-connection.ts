@@ -1,0 +1,369 @@
+/**
+ * One accepted connection on the server side: unwraps each frame (THeader or bare
+ * `TFramedTransport`, Compact or Binary, told apart per frame), dispatches calls concurrently and
+ * answers each in the framing and protocol it came in.
+ *
+ * - Per-call failures (unknown method, arguments that do not decode, a handler error) get an
+ *   `EXCEPTION` reply and the connection goes on. A frame or message envelope that does not
+ *   parse closes this connection only, with a logged reason.
+ * - Backpressure: at `maxInFlight` calls running, or `maxBufferedBytes` of replies not yet taken
+ *   by the peer, the connection stops reading; TCP then slows the client. Reading resumes below
+ *   both limits.
+ * - Drain ({@link ServerConnection.drain}): a `goaway` tells skiff clients to send no more calls;
+ *   calls still arriving are refused with `UNAVAILABLE` (safe to retry elsewhere); the connection
+ *   half-closes once its last call has been answered.
+ */
+import type { Socket } from 'node:net';
+import { ErrorCode, ProtocolError, RpcError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { toApplicationException, writeApplicationException } from '../protocol/application-exception.js';
+import { BinaryReader } from '../protocol/binary.js';
+import { CompactReader } from '../protocol/compact.js';
+import { headerProtocolId, unwrapFrame, type Framing, type IncomingFrame, type WireProtocol } from '../protocol/framing.js';
+import { beginHeaderFrame, beginPlainFrame, endFrame, type InfoHeaders } from '../protocol/header.js';
+import { CONTROL_FEATURE, ControlMessage, RESERVED_HEADER_PREFIX, SkiffHeader } from '../protocol/skiff-headers.js';
+import { MessageType } from '../protocol/types.js';
+import type { CallContext, MethodDescriptor } from '../service.js';
+import { FrameConnection } from '../transport/frame-connection.js';
+import type { BoundMethod, MethodRegistry } from './method-registry.js';
+
+/** A call as server interceptors see it. */
+export interface ServerCall {
+  /** The service that registered the method. */
+  readonly service: string;
+  readonly method: MethodDescriptor<unknown, unknown, unknown>;
+  /** The handler object registered for the service. */
+  readonly handler: unknown;
+  readonly args: unknown;
+  readonly ctx: CallContext;
+}
+
+/** Runs a call and resolves to what the method returns (or rejects with what it throws). */
+export type ServerCallHandler = (call: ServerCall) => Promise<unknown>;
+
+/** Wraps the rest of the chain, first one outermost: `(next) => (call) => next(call)`. */
+export type ServerInterceptor = (next: ServerCallHandler) => ServerCallHandler;
+
+/** Limits and collaborators of a {@link ServerConnection}. */
+export interface ServerConnectionOptions {
+  readonly registry: MethodRegistry;
+  readonly logger: Logger;
+  /** Interceptor chain around `method.invoke`, or `undefined` to call handlers directly. */
+  readonly chain: ServerCallHandler | undefined;
+  readonly maxFrameBytes: number;
+  readonly maxInFlight: number;
+  readonly maxBufferedBytes: number;
+  /** Called once when the connection has closed. */
+  readonly onClose: (connection: ServerConnection) => void;
+}
+
+/** A call being served. */
+interface RunningCall {
+  readonly controller: AbortController;
+  /** Its THeader seqid, by which the client may cancel it; `undefined` for a bare framed call. */
+  readonly seqId: number | undefined;
+  timer: NodeJS.Timeout | undefined;
+  /** Answered, cancelled or timed out: nothing more is sent for it. */
+  done: boolean;
+}
+
+/** Where a reply goes: how its request came in. */
+interface ReplyRoute {
+  readonly framing: Framing;
+  readonly protocol: WireProtocol;
+  readonly seqId: number;
+  readonly name: string;
+}
+
+const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({});
+const EMPTY_HEADERS: InfoHeaders = new Map();
+const FEATURES_HEADER: InfoHeaders = new Map([[SkiffHeader.FEATURES, CONTROL_FEATURE]]);
+
+/** A server-side connection (see the module comment). */
+export class ServerConnection {
+  readonly connection: FrameConnection;
+  private readonly running = new Set<RunningCall>();
+  /** Running THeader calls by seqid (stock framed clients may reuse seqids: they cannot cancel). */
+  private readonly bySeqId = new Map<number, RunningCall>();
+  private readonly compactReader = new CompactReader(new Uint8Array(0));
+  private binaryReader: BinaryReader | undefined;
+  /** The client announced control support: it understands goaway and may send cancel. */
+  private peerControl = false;
+  /** Our features have been announced (on the first THeader reply). */
+  private announced = false;
+  private draining = false;
+  private readingPaused = false;
+
+  constructor(
+    socket: Socket,
+    private readonly options: ServerConnectionOptions,
+  ) {
+    this.connection = new FrameConnection(
+      socket,
+      {
+        onFrame: (frame, offset) => this.onFrame(frame, offset),
+        onClose: (error) => this.onClose(error),
+        onDrain: () => this.updateReading(),
+      },
+      { maxFrameBytes: options.maxFrameBytes },
+    );
+  }
+
+  /** The client's address, `host:port`. */
+  get peer(): string {
+    return this.connection.peer;
+  }
+
+  /** Calls being served. */
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  /** Starts draining (see the module comment). */
+  drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    if (this.peerControl) this.sendControl(0, ControlMessage.GOAWAY);
+    if (this.running.size === 0) this.connection.end();
+  }
+
+  /** Aborts every running call (their signals fire) and closes the connection at once. */
+  destroy(reason: RpcError): void {
+    for (const call of this.running) call.controller.abort(reason);
+    this.connection.destroy(reason);
+  }
+
+  private onFrame(frame: Uint8Array, streamOffset: number): void {
+    const incoming = unwrapFrame(frame, streamOffset);
+    if (incoming.headers.size > 0) {
+      const features = incoming.headers.get(SkiffHeader.FEATURES);
+      if (features !== undefined && features.split(',').includes(CONTROL_FEATURE)) this.peerControl = true;
+      if (incoming.payload.length === 0) {
+        this.onControl(incoming);
+        return;
+      }
+    }
+    const r = this.readerFor(incoming.protocol);
+    r.reset(incoming.payload);
+    const message = r.readMessageBegin();
+    if (message.type !== MessageType.CALL && message.type !== MessageType.ONEWAY) {
+      throw new ProtocolError('INVALID_VALUE', `client sent message type ${message.type}; only calls are accepted`, streamOffset + 4);
+    }
+    const route: ReplyRoute = { framing: incoming.framing, protocol: incoming.protocol, seqId: message.seqId, name: message.name };
+    const oneway = message.type === MessageType.ONEWAY;
+    const bound = this.options.registry.lookup(message.name);
+    if (bound === undefined) {
+      if (!oneway) this.replyError(route, new RpcError(ErrorCode.UNIMPLEMENTED, `unknown method '${message.name}'`));
+      return;
+    }
+    if (this.draining) {
+      if (!oneway) this.replyError(route, new RpcError(ErrorCode.UNAVAILABLE, 'the server is shutting down; retry on another connection'));
+      return;
+    }
+    if (incoming.framing === 'header' && this.bySeqId.has(message.seqId)) {
+      if (!oneway) this.replyError(route, new RpcError(ErrorCode.INVALID_ARGUMENT, `seqid ${message.seqId} is already in use by a running call`));
+      return;
+    }
+    let args: unknown;
+    try {
+      args = bound.method.args.read(r);
+    } catch (error) {
+      // The frame boundary is intact: refuse this call, keep the connection.
+      const detail = error instanceof Error ? error.message : String(error);
+      if (!oneway) this.replyError(route, new RpcError(ErrorCode.INVALID_ARGUMENT, `arguments of ${message.name} do not decode: ${detail}`));
+      return;
+    }
+    this.run(bound, args, incoming, route, oneway);
+  }
+
+  private run(bound: BoundMethod, args: unknown, incoming: IncomingFrame, route: ReplyRoute, oneway: boolean): void {
+    const controller = new AbortController();
+    const call: RunningCall = { controller, seqId: incoming.framing === 'header' ? route.seqId : undefined, timer: undefined, done: false };
+    let deadline: number | undefined;
+    const timeoutText = incoming.headers.get(SkiffHeader.TIMEOUT_MS);
+    if (timeoutText !== undefined) {
+      const timeoutMs = Number(timeoutText);
+      if (Number.isFinite(timeoutMs) && timeoutMs > 0) {
+        deadline = Date.now() + timeoutMs;
+        call.timer = setTimeout(() => {
+          controller.abort(new RpcError(ErrorCode.DEADLINE_EXCEEDED, `the deadline of ${timeoutMs} ms passed`));
+          // The client has stopped waiting: the reply would be dropped, so none is sent.
+          this.finish(call);
+        }, timeoutMs);
+      }
+    }
+    const ctx: CallContext = { metadata: metadataOf(incoming.headers), signal: controller.signal, deadline, peer: this.peer };
+    if (!oneway) {
+      this.running.add(call);
+      if (call.seqId !== undefined) this.bySeqId.set(call.seqId, call);
+      this.updateReading();
+    }
+    let result: unknown;
+    try {
+      const chain = this.options.chain;
+      result = chain === undefined ? bound.method.invoke(bound.handler, args, ctx) : chain({ service: bound.service, method: bound.method, handler: bound.handler, args, ctx });
+    } catch (error) {
+      this.complete(bound, route, call, oneway, false, error);
+      return;
+    }
+    if (isThenable(result)) {
+      result.then(
+        (value) => this.complete(bound, route, call, oneway, true, value),
+        (error: unknown) => this.complete(bound, route, call, oneway, false, error),
+      );
+    } else {
+      this.complete(bound, route, call, oneway, true, result);
+    }
+  }
+
+  private complete(bound: BoundMethod, route: ReplyRoute, call: RunningCall, oneway: boolean, ok: boolean, outcome: unknown): void {
+    if (oneway) {
+      if (call.timer !== undefined) clearTimeout(call.timer);
+      if (!ok) this.logHandlerError(bound, outcome);
+      return;
+    }
+    // Cancelled, timed out or the connection closed: nobody waits for this reply.
+    if (call.done) return;
+    this.finish(call);
+    if (this.connection.state === 'closed') return;
+    if (ok) {
+      this.replySuccess(route, bound.method, outcome);
+    } else if (bound.method.declares(outcome)) {
+      this.replyResult(route, bound.method, { kind: 'exception', error: outcome });
+    } else if (outcome instanceof RpcError) {
+      this.replyError(route, outcome);
+    } else {
+      this.logHandlerError(bound, outcome);
+      this.replyError(route, new RpcError(ErrorCode.INTERNAL, `internal error in ${bound.service}.${bound.method.name}`));
+    }
+  }
+
+  private finish(call: RunningCall): void {
+    if (call.done) return;
+    call.done = true;
+    this.running.delete(call);
+    if (call.seqId !== undefined) this.bySeqId.delete(call.seqId);
+    if (call.timer !== undefined) clearTimeout(call.timer);
+    this.updateReading();
+    if (this.draining && this.running.size === 0) queueMicrotask(() => this.connection.end());
+  }
+
+  private replySuccess(route: ReplyRoute, method: MethodDescriptor<unknown, unknown, unknown>, value: unknown): void {
+    this.replyResult(route, method, { kind: 'success', value });
+  }
+
+  private replyResult(route: ReplyRoute, method: MethodDescriptor<unknown, unknown, unknown>, result: unknown): void {
+    const w = this.connection.writer(route.protocol);
+    const mark = this.beginReply(route, EMPTY_HEADERS);
+    try {
+      w.writeMessageBegin(route.name, MessageType.REPLY, route.seqId);
+      method.result.write(w, result as never);
+    } catch (error) {
+      w.pos = w.start + mark;
+      this.options.logger.error('handler returned a value its IDL type does not allow', {
+        method: route.name,
+        peer: this.peer,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      this.replyError(route, new RpcError(ErrorCode.INTERNAL, `internal error in ${route.name}: the result does not encode`));
+      return;
+    }
+    endFrame(w, mark);
+    this.connection.flushSoon();
+  }
+
+  private replyError(route: ReplyRoute, error: RpcError): void {
+    const w = this.connection.writer(route.protocol);
+    const mark = this.beginReply(route, new Map([[SkiffHeader.STATUS, error.code]]));
+    w.writeMessageBegin(route.name, MessageType.EXCEPTION, route.seqId);
+    writeApplicationException(w, toApplicationException(error));
+    endFrame(w, mark);
+    this.connection.flushSoon();
+  }
+
+  private beginReply(route: ReplyRoute, headers: InfoHeaders): number {
+    const w = this.connection.writer(route.protocol);
+    if (route.framing === 'framed') return beginPlainFrame(w);
+    if (!this.announced) {
+      this.announced = true;
+      headers = headers.size === 0 ? FEATURES_HEADER : new Map([...headers, ...FEATURES_HEADER]);
+    }
+    return beginHeaderFrame(w, route.seqId, headerProtocolId(route.protocol), headers);
+  }
+
+  private onControl(incoming: IncomingFrame): void {
+    const control = incoming.headers.get(SkiffHeader.CONTROL);
+    const seqId = incoming.seqId ?? 0;
+    if (control === ControlMessage.CANCEL) {
+      const call = this.bySeqId.get(seqId);
+      if (call === undefined) return;
+      call.controller.abort(new RpcError(ErrorCode.CANCELLED, 'the client cancelled the call'));
+      this.finish(call);
+    } else if (control === ControlMessage.PING && this.peerControl) {
+      this.sendControl(seqId, ControlMessage.PONG);
+    }
+  }
+
+  private sendControl(seqId: number, message: ControlMessage): void {
+    const w = this.connection.writer('compact');
+    const mark = beginHeaderFrame(w, seqId, headerProtocolId('compact'), new Map([[SkiffHeader.CONTROL, message]]));
+    endFrame(w, mark);
+    this.connection.flushSoon();
+  }
+
+  private readerFor(protocol: WireProtocol): CompactReader | BinaryReader {
+    if (protocol === 'compact') return this.compactReader;
+    return (this.binaryReader ??= new BinaryReader(new Uint8Array(0)));
+  }
+
+  /** Pauses or resumes reading per the backpressure limits. */
+  private updateReading(): void {
+    const overloaded =
+      this.running.size >= this.options.maxInFlight || this.connection.bufferedBytes >= this.options.maxBufferedBytes;
+    if (overloaded && !this.readingPaused) {
+      this.readingPaused = true;
+      this.connection.pauseReading();
+    } else if (!overloaded && this.readingPaused) {
+      this.readingPaused = false;
+      this.connection.resumeReading();
+    }
+  }
+
+  private logHandlerError(bound: BoundMethod, error: unknown): void {
+    this.options.logger.error(`handler of ${bound.service}.${bound.method.name} failed`, {
+      peer: this.peer,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
+  }
+
+  private onClose(error: RpcError | undefined): void {
+    if (error !== undefined && error.code === ErrorCode.PROTOCOL) {
+      this.options.logger.warn('closed a connection that sent malformed data', { peer: this.peer, reason: error.message });
+    }
+    const reason = error ?? new RpcError(ErrorCode.CANCELLED, 'the client closed the connection');
+    for (const call of this.running) {
+      call.done = true;
+      if (call.timer !== undefined) clearTimeout(call.timer);
+      call.controller.abort(reason);
+    }
+    this.running.clear();
+    this.bySeqId.clear();
+    this.options.onClose(this);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** Application metadata: every info header outside skiff's reserved prefix. */
+function metadataOf(headers: InfoHeaders): Readonly<Record<string, string>> {
+  if (headers.size === 0) return NO_METADATA;
+  let metadata: Record<string, string> | undefined;
+  for (const [key, value] of headers) {
+    if (key.startsWith(RESERVED_HEADER_PREFIX)) continue;
+    metadata ??= Object.create(null) as Record<string, string>;
+    metadata[key] = value;
+  }
+  return metadata ?? NO_METADATA;
+}

@@ -1,0 +1,160 @@
+/**
+ * The server's entry point. One port serves every registered service to skiff clients (THeader)
+ * and to stock Thrift clients (`TFramedTransport` with Binary or Compact), with no option needed.
+ *
+ * ```ts
+ * const server = createServer();
+ * server.addService(UserService, new UserHandler());
+ * const { port } = await server.listen({ port: 9090, host: '127.0.0.1' });
+ * ...
+ * await server.close({ graceMs: 10_000 });
+ * ```
+ *
+ * Lifecycle: `created` -> `listening` (after {@link Server.listen}) -> `draining` (during
+ * {@link Server.close}: no new connections, running calls finish) -> `closed`.
+ */
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { ErrorCode, RpcError } from '../errors.js';
+import { stderrLogger, type Logger } from '../logger.js';
+import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame-decoder.js';
+import type { ServiceDescriptor } from '../service.js';
+import { MethodRegistry } from './method-registry.js';
+import { ServerConnection, type ServerCallHandler, type ServerInterceptor } from './server-connection.js';
+
+/** Settings of {@link createServer}; every field has a default. */
+export interface ServerOptions {
+  /** Largest request frame accepted, in bytes; a bigger one closes its connection. Default 16 MiB. */
+  readonly maxFrameBytes?: number;
+  /** Calls served at once per connection before it stops reading (TCP backpressure). Default 1,000. */
+  readonly maxInFlightPerConnection?: number;
+  /** Reply bytes queued per connection before it stops reading until the client catches up. Default 8 MiB. */
+  readonly maxBufferedBytesPerConnection?: number;
+  /** Run around every handler call, first one outermost. */
+  readonly interceptors?: readonly ServerInterceptor[];
+  /** Where connection problems and handler crashes are reported. Default: stderr. */
+  readonly logger?: Logger;
+}
+
+/** Options of {@link Server.close}. */
+export interface CloseOptions {
+  /**
+   * How long running calls may take to finish, in milliseconds; then their signals are aborted
+   * and their connections closed (their clients get `UNAVAILABLE`). Default 10,000.
+   */
+  readonly graceMs?: number;
+}
+
+/** Lifecycle state of a {@link Server}; see the module comment. */
+export type ServerState = 'created' | 'listening' | 'draining' | 'closed';
+
+/** A skiff server (see the module comment). */
+export interface Server {
+  /** Serves `service`'s methods (inherited ones included) with `handler`. Call before or after `listen`. */
+  addService<Handler>(service: ServiceDescriptor<Handler>, handler: Handler): this;
+  /** Starts accepting connections; resolves to the bound address (useful with `port: 0`). */
+  listen(options: { readonly port: number; readonly host?: string }): Promise<AddressInfo>;
+  /** The bound address, once listening. */
+  address(): AddressInfo | undefined;
+  /** Connections currently open. */
+  readonly connectionCount: number;
+  readonly state: ServerState;
+  /** Drains and closes (see {@link CloseOptions}); resolves once every connection has closed. */
+  close(options?: CloseOptions): Promise<void>;
+}
+
+/** Creates a server (see the module comment). */
+export function createServer(options: ServerOptions = {}): Server {
+  const registry = new MethodRegistry();
+  const logger = options.logger ?? stderrLogger;
+  const interceptors = options.interceptors ?? [];
+  const innermost: ServerCallHandler = async (call) => call.method.invoke(call.handler, call.args, call.ctx);
+  const chain = interceptors.length === 0 ? undefined : interceptors.reduceRight<ServerCallHandler>((next, interceptor) => interceptor(next), innermost);
+  const connections = new Set<ServerConnection>();
+  let netServer: NetServer | undefined;
+  let state: ServerState = 'created';
+  let closing: Promise<void> | undefined;
+  let allClosed: (() => void) | undefined;
+
+  const connectionOptions = {
+    registry,
+    logger,
+    chain,
+    maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+    maxInFlight: options.maxInFlightPerConnection ?? 1000,
+    maxBufferedBytes: options.maxBufferedBytesPerConnection ?? 8 * 1024 * 1024,
+    onClose: (connection: ServerConnection) => {
+      connections.delete(connection);
+      if (connections.size === 0) allClosed?.();
+    },
+  };
+
+  const accept = (socket: Socket): void => {
+    if (state !== 'listening') {
+      socket.destroy();
+      return;
+    }
+    // A socket error is reported through the connection's close; without this listener an
+    // error before the connection attaches its own would crash the process.
+    socket.on('error', () => {});
+    connections.add(new ServerConnection(socket, connectionOptions));
+  };
+
+  const server: Server = {
+    addService(service, handler) {
+      registry.add(service, handler);
+      return server;
+    },
+    listen({ port, host }) {
+      if (state !== 'created') return Promise.reject(new RpcError(ErrorCode.FAILED_PRECONDITION, `cannot listen: the server is ${state}`));
+      return new Promise((resolve, reject) => {
+        const s = createNetServer(accept);
+        s.once('error', reject);
+        s.listen(port, host, () => {
+          s.off('error', reject);
+          s.on('error', (error) => logger.error('server socket error', { error: error.message }));
+          netServer = s;
+          state = 'listening';
+          resolve(s.address() as AddressInfo);
+        });
+      });
+    },
+    address() {
+      return (netServer?.address() as AddressInfo | null | undefined) ?? undefined;
+    },
+    get connectionCount() {
+      return connections.size;
+    },
+    get state() {
+      return state;
+    },
+    close(closeOptions = {}) {
+      closing ??= drain(closeOptions.graceMs ?? 10_000);
+      return closing;
+    },
+  };
+
+  async function drain(graceMs: number): Promise<void> {
+    state = 'draining';
+    const stopped = new Promise<void>((resolve) => (netServer === undefined ? resolve() : netServer.close(() => resolve())));
+    const drained = new Promise<void>((resolve) => {
+      allClosed = resolve;
+      if (connections.size === 0) resolve();
+    });
+    for (const connection of connections) connection.drain();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        const reason = new RpcError(ErrorCode.UNAVAILABLE, `the server closed after a ${graceMs} ms grace period`);
+        if (connections.size > 0) logger.warn('grace period over: closing connections with calls still running', { connections: connections.size });
+        for (const connection of connections) connection.destroy(reason);
+        resolve();
+      }, graceMs);
+    });
+    await Promise.race([drained, expired]);
+    clearTimeout(timer);
+    await stopped;
+    state = 'closed';
+  }
+
+  return server;
+}
