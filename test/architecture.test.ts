@@ -59,6 +59,17 @@ describe('dependency rules', () => {
     ).toEqual([]);
   });
 
+  it('inside the runtime, transport depends only on protocol, errors and internal helpers', () => {
+    const allowed = /^runtime\/(transport\/|protocol\/|internal\/|errors\.js$)/;
+    expect(violations('runtime/transport', (t) => allowed.test(t) || t.startsWith('node:'))).toEqual([]);
+  });
+
+  it('client and server sit on transport and never import each other', () => {
+    const below = /^runtime\/(transport\/|protocol\/|internal\/|errors\.js$|service\.js$|codec\.js$|logger\.js$)/;
+    expect(violations('runtime/client', (t) => below.test(t) || t.startsWith('runtime/client/') || t.startsWith('node:'))).toEqual([]);
+    expect(violations('runtime/server', (t) => below.test(t) || t.startsWith('runtime/server/') || t.startsWith('node:'))).toEqual([]);
+  });
+
   it('compiler phases point one way: only the CLI touches the file system and the process', () => {
     const io = /^(node:fs|node:fs\/promises|node:child_process|node:process|node:util)$/;
     expect(violations('compiler', (t, from) => from === 'compiler/cli.ts' || !io.test(t))).toEqual([]);

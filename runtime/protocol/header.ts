@@ -131,9 +131,9 @@ export function parseHeaderFrame(frame: Uint8Array, streamOffset = 0): HeaderFra
   while (pos < sectionEnd) {
     const infoAt = pos;
     const infoType = varint();
-    // Padding is zero bytes, which read as info type 0: the section ends there.
-    if (infoType === 0) break;
-    if (infoType !== INFO_KEYVALUE) fail('INVALID_VALUE', `unknown THeader info type ${infoType}`, infoAt);
+    // Padding is zero bytes, which read as info type 0: the section ends there. An unknown info
+    // type cannot be skipped (its layout is unknown): like Apache Thrift's readers, stop there.
+    if (infoType !== INFO_KEYVALUE) break;
     const count = varint();
     // Each pair takes at least two bytes: a count beyond that is a lie, caught before looping.
     if (count > (sectionEnd - pos) / 2) fail('TRUNCATED', `${count} info headers cannot fit in the header section`, infoAt);

@@ -24,6 +24,7 @@ import { beginHeaderFrame, beginPlainFrame, endFrame, type InfoHeaders } from '.
 import { CONTROL_FEATURE, ControlMessage, RESERVED_HEADER_PREFIX, SkiffHeader } from '../protocol/skiff-headers.js';
 import { MessageType } from '../protocol/types.js';
 import type { CallContext, MethodDescriptor } from '../service.js';
+import { ServerCallContext } from './call-context.js';
 import { FrameConnection } from '../transport/frame-connection.js';
 import type { BoundMethod, MethodRegistry } from './method-registry.js';
 
@@ -59,7 +60,7 @@ export interface ServerConnectionOptions {
 
 /** A call being served. */
 interface RunningCall {
-  readonly controller: AbortController;
+  readonly ctx: ServerCallContext;
   /** Its THeader seqid, by which the client may cancel it; `undefined` for a bare framed call. */
   readonly seqId: number | undefined;
   timer: NodeJS.Timeout | undefined;
@@ -129,7 +130,7 @@ export class ServerConnection {
 
   /** Aborts every running call (their signals fire) and closes the connection at once. */
   destroy(reason: RpcError): void {
-    for (const call of this.running) call.controller.abort(reason);
+    for (const call of this.running) call.ctx.abort(reason);
     this.connection.destroy(reason);
   }
 
@@ -177,22 +178,15 @@ export class ServerConnection {
   }
 
   private run(bound: BoundMethod, args: unknown, incoming: IncomingFrame, route: ReplyRoute, oneway: boolean): void {
-    const controller = new AbortController();
-    const call: RunningCall = { controller, seqId: incoming.framing === 'header' ? route.seqId : undefined, timer: undefined, done: false };
     let deadline: number | undefined;
+    let timeoutMs = 0;
     const timeoutText = incoming.headers.get(SkiffHeader.TIMEOUT_MS);
     if (timeoutText !== undefined) {
-      const timeoutMs = Number(timeoutText);
-      if (Number.isFinite(timeoutMs) && timeoutMs > 0) {
-        deadline = Date.now() + timeoutMs;
-        call.timer = setTimeout(() => {
-          controller.abort(new RpcError(ErrorCode.DEADLINE_EXCEEDED, `the deadline of ${timeoutMs} ms passed`));
-          // The client has stopped waiting: the reply would be dropped, so none is sent.
-          this.finish(call);
-        }, timeoutMs);
-      }
+      timeoutMs = Number(timeoutText);
+      if (Number.isFinite(timeoutMs) && timeoutMs > 0) deadline = Date.now() + timeoutMs;
     }
-    const ctx: CallContext = { metadata: metadataOf(incoming.headers), signal: controller.signal, deadline, peer: this.peer };
+    const ctx = new ServerCallContext(metadataOf(incoming.headers), deadline, this.peer);
+    const call: RunningCall = { ctx, seqId: incoming.framing === 'header' ? route.seqId : undefined, timer: undefined, done: false };
     if (!oneway) {
       this.running.add(call);
       if (call.seqId !== undefined) this.bySeqId.set(call.seqId, call);
@@ -207,6 +201,14 @@ export class ServerConnection {
       return;
     }
     if (isThenable(result)) {
+      // Only a call still running needs its deadline timer: most handlers answer synchronously.
+      if (deadline !== undefined) {
+        call.timer = setTimeout(() => {
+          ctx.abort(new RpcError(ErrorCode.DEADLINE_EXCEEDED, `the deadline of ${timeoutMs} ms passed`));
+          // The client has stopped waiting: the reply would be dropped, so none is sent.
+          this.finish(call);
+        }, Math.max(0, deadline - Date.now()));
+      }
       result.then(
         (value) => this.complete(bound, route, call, oneway, true, value),
         (error: unknown) => this.complete(bound, route, call, oneway, false, error),
@@ -297,7 +299,7 @@ export class ServerConnection {
     if (control === ControlMessage.CANCEL) {
       const call = this.bySeqId.get(seqId);
       if (call === undefined) return;
-      call.controller.abort(new RpcError(ErrorCode.CANCELLED, 'the client cancelled the call'));
+      call.ctx.abort(new RpcError(ErrorCode.CANCELLED, 'the client cancelled the call'));
       this.finish(call);
     } else if (control === ControlMessage.PING && this.peerControl) {
       this.sendControl(seqId, ControlMessage.PONG);
@@ -344,7 +346,7 @@ export class ServerConnection {
     for (const call of this.running) {
       call.done = true;
       if (call.timer !== undefined) clearTimeout(call.timer);
-      call.controller.abort(reason);
+      call.ctx.abort(reason);
     }
     this.running.clear();
     this.bySeqId.clear();

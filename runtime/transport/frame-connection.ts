@@ -5,8 +5,8 @@
  * - Input: socket chunks go through a {@link FrameDecoder} (size limit enforced before any
  *   buffering); each whole frame is handed to the owner's `onFrame`, many per chunk.
  * - Output: owners append whole frames to {@link FrameConnection.writer} and call
- *   {@link FrameConnection.flushSoon}; every frame appended during one turn of the event loop
- *   leaves in a single `socket.write` (write coalescing: one syscall for many frames).
+ *   {@link FrameConnection.flushSoon}; every frame appended by one batch of work leaves in a
+ *   single `socket.write` (write coalescing: one syscall for many frames).
  * - Lifecycle: `open` -> `closing` (after {@link FrameConnection.end}: output is flushed, then the
  *   socket half-closes) -> `closed`. {@link FrameConnection.destroy} goes to `closed` at once.
  *   `onClose` is called exactly once, with the error that closed it, if any.
@@ -101,11 +101,17 @@ export class FrameConnection {
     return (this.binaryWriter ??= new BinaryWriter({ initialBytes: OUTPUT_CHUNK_BYTES }));
   }
 
-  /** Schedules the appended frames to be written at the end of this event-loop turn. */
+  /**
+   * Schedules the appended frames to be written once the current callback and its microtasks
+   * have run: every frame appended by one batch of work (all frames of a socket chunk, all
+   * replies whose promises settle together) leaves in one write. `process.nextTick` rather than
+   * `setImmediate`: measured on loopback, setImmediate's extra loop iteration halved the calls/s
+   * of one call in flight (4k -> 9k), with the same coalescing at 256 in flight.
+   */
   flushSoon(): void {
     if (this.flushScheduled || this.stateValue === 'closed') return;
     this.flushScheduled = true;
-    setImmediate(this.flushBound);
+    process.nextTick(this.flushBound);
   }
 
   /**
