@@ -35,6 +35,14 @@ export interface CallConnectionOptions {
   readonly connectTimeoutMs?: number;
   /** Largest reply frame accepted, in bytes. Default 16 MiB. */
   readonly maxFrameBytes?: number;
+  /**
+   * Send a `ping` after this many milliseconds without a frame from the server, to find a dead
+   * peer whose TCP connection never reported an error (a crashed host, a partition). Needs a skiff
+   * server (control frames). Default: off.
+   */
+  readonly keepaliveMs?: number;
+  /** Close the connection (its calls fail `UNAVAILABLE`) when a ping gets no answer within this many milliseconds. Default 10,000. */
+  readonly keepaliveTimeoutMs?: number;
 }
 
 /** One call as the connection sends it. */
@@ -74,6 +82,9 @@ export class CallConnection implements PooledConnection {
   private peerControl = false;
   private goaway = false;
   private readonly connection: FrameConnection;
+  private keepaliveTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private lastFrameAt = 0;
 
   private constructor(
     socket: Socket,
@@ -92,6 +103,7 @@ export class CallConnection implements PooledConnection {
     );
     this.writer = this.connection.writer(this.protocol);
     this.reader = this.protocol === 'compact' ? new CompactReader(new Uint8Array(0)) : new BinaryReader(new Uint8Array(0));
+    if (options.keepaliveMs !== undefined) this.startKeepalive(options.keepaliveMs, options.keepaliveTimeoutMs ?? 10_000);
   }
 
   /** Connects to `options.host:options.port`; rejects with `UNAVAILABLE` on failure or timeout. */
@@ -225,7 +237,23 @@ export class CallConnection implements PooledConnection {
     if (pending.onAbort !== undefined) pending.signal!.removeEventListener('abort', pending.onAbort);
   }
 
+  /** Pings an idle server every `intervalMs`; no answer within `timeoutMs` closes the connection. */
+  private startKeepalive(intervalMs: number, timeoutMs: number): void {
+    this.lastFrameAt = Date.now();
+    this.keepaliveTimer = setInterval(() => {
+      if (!this.peerControl || this.pingTimer !== undefined || this.connection.state !== 'open') return;
+      if (Date.now() - this.lastFrameAt < intervalMs) return;
+      this.sendControl(0, ControlMessage.PING);
+      this.pingTimer = setTimeout(() => {
+        this.connection.destroy(new RpcError(ErrorCode.UNAVAILABLE, `no answer to a keepalive ping within ${timeoutMs} ms`));
+      }, timeoutMs);
+    }, intervalMs);
+    // Keepalive alone must not keep a process alive.
+    this.keepaliveTimer.unref();
+  }
+
   private onFrame(frame: Uint8Array, streamOffset: number): void {
+    if (this.keepaliveTimer !== undefined) this.lastFrameAt = Date.now();
     const incoming = unwrapFrame(frame, streamOffset);
     if (incoming.headers.size > 0) this.readHeaders(incoming.headers, incoming.seqId ?? 0);
     if (incoming.payload.length === 0) return;
@@ -275,10 +303,15 @@ export class CallConnection implements PooledConnection {
       if (this.pending.size === 0) this.connection.end();
     } else if (control === ControlMessage.PING && this.peerControl) {
       this.sendControl(seqId, ControlMessage.PONG);
+    } else if (control === ControlMessage.PONG && this.pingTimer !== undefined) {
+      clearTimeout(this.pingTimer);
+      this.pingTimer = undefined;
     }
   }
 
   private onClose(error: RpcError | undefined): void {
+    clearInterval(this.keepaliveTimer);
+    clearTimeout(this.pingTimer);
     this.onClosed(this);
     if (this.pending.size === 0) return;
     const failure = connectionClosed(this.peer, error?.message, error);

@@ -60,6 +60,10 @@ export interface ChannelOptions {
   readonly defaultTimeoutMs?: number;
   /** Largest reply frame accepted, in bytes. Default 16 MiB. */
   readonly maxFrameBytes?: number;
+  /** Ping an idle server after this many milliseconds to detect a dead peer (see `CallConnectionOptions.keepaliveMs`). Default: off. */
+  readonly keepaliveMs?: number;
+  /** How long a keepalive ping may go unanswered before the connection is closed. Default 10,000. */
+  readonly keepaliveTimeoutMs?: number;
   /** Reconnect pacing after failed connects. */
   readonly backoff?: BackoffOptions;
   /** Run around every call, first one outermost. */
