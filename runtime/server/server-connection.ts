@@ -339,8 +339,15 @@ export class ServerConnection {
   }
 
   private onClose(error: RpcError | undefined): void {
-    if (error !== undefined && error.code === ErrorCode.PROTOCOL) {
+    if (error?.code === ErrorCode.PROTOCOL) {
       this.options.logger.warn('closed a connection that sent malformed data', { peer: this.peer, reason: error.message });
+    } else if (error?.code === ErrorCode.INTERNAL) {
+      const cause: unknown = error.cause;
+      this.options.logger.error('closed a connection after an internal error', {
+        peer: this.peer,
+        reason: error.message,
+        stack: cause instanceof Error ? cause.stack : undefined,
+      });
     }
     const reason = error ?? new RpcError(ErrorCode.CANCELLED, 'the client closed the connection');
     for (const call of this.running) {

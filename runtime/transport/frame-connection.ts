@@ -12,7 +12,7 @@
  *   `onClose` is called exactly once, with the error that closed it, if any.
  */
 import type { Socket } from 'node:net';
-import { RpcError } from '../errors.js';
+import { ErrorCode, RpcError } from '../errors.js';
 import { BinaryWriter } from '../protocol/binary.js';
 import { CompactWriter } from '../protocol/compact.js';
 import { FrameDecoder } from '../protocol/frame-decoder.js';
@@ -75,7 +75,12 @@ export class FrameConnection {
       try {
         this.decoder.push(chunk, onFrame);
       } catch (error) {
-        this.destroy(error instanceof RpcError ? error : socketError(error, this.peer, 'io'));
+        // A ProtocolError is the peer's fault; anything else thrown while handling a frame is a bug.
+        this.destroy(
+          error instanceof RpcError
+            ? error
+            : new RpcError(ErrorCode.INTERNAL, `failed to handle a frame from ${this.peer}: ${String(error)}`, { cause: error }),
+        );
       }
     });
     socket.on('drain', () => handler.onDrain?.());
