@@ -52,5 +52,6 @@ export {
   type ClientChannel,
   type ClientInterceptor,
 } from './client/channel.js';
+export { multiplexed } from './client/multiplexed.js';
 export { createServer, type CloseOptions, type Server, type ServerOptions, type ServerState } from './server/server.js';
 export type { ServerCall, ServerCallHandler, ServerInterceptor } from './server/server-connection.js';

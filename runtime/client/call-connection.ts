@@ -267,6 +267,10 @@ export class CallConnection implements PooledConnection {
     // A reply to a call given up (deadline, cancel) arrives late: nobody waits for it.
     if (pending === undefined) return;
     this.settle(message.seqId, pending);
+    if (!isReplyName(message.name, pending.method.name)) {
+      pending.reject(new ProtocolError('INVALID_VALUE', `reply for '${message.name}' to a call of '${pending.method.name}'`, streamOffset + 4));
+      return;
+    }
     if (message.type === MessageType.REPLY) {
       let result: MethodResult<unknown, Error>;
       try {
@@ -326,6 +330,15 @@ export class CallConnection implements PooledConnection {
 }
 
 const EMPTY_HEADERS: InfoHeaders = new Map();
+
+/**
+ * Whether a reply's message name answers a call of `callName`: the same name, or the bare
+ * method name when the call was multiplexed (`Service:method`), which is how Apache Thrift's
+ * multiplexed servers reply.
+ */
+function isReplyName(replyName: string, callName: string): boolean {
+  return replyName === callName || (callName.length > replyName.length && callName.endsWith(replyName) && callName[callName.length - replyName.length - 1] === ':');
+}
 
 function cancelled(signal: AbortSignal): RpcError {
   const reason: unknown = signal.reason;

@@ -150,9 +150,12 @@ export class ServerConnection {
     if (message.type !== MessageType.CALL && message.type !== MessageType.ONEWAY) {
       throw new ProtocolError('INVALID_VALUE', `client sent message type ${message.type}; only calls are accepted`, streamOffset + 4);
     }
-    const route: ReplyRoute = { framing: incoming.framing, protocol: incoming.protocol, seqId: message.seqId, name: message.name };
     const oneway = message.type === MessageType.ONEWAY;
     const bound = this.options.registry.lookup(message.name);
+    // A multiplexed request (`Service:method`) is answered with the bare method name, as Apache
+    // Thrift's TMultiplexedProcessor does: stock clients compare the reply's name with it.
+    const name = bound?.method.name ?? message.name;
+    const route: ReplyRoute = { framing: incoming.framing, protocol: incoming.protocol, seqId: message.seqId, name };
     if (bound === undefined) {
       if (!oneway) this.replyError(route, new RpcError(ErrorCode.UNIMPLEMENTED, `unknown method '${message.name}'`));
       return;
