@@ -67,6 +67,8 @@ interface PendingCall {
 
 const FEATURES_HEADER: InfoHeaders = new Map([[SkiffHeader.FEATURES, CONTROL_FEATURE]]);
 const MAX_SEQ_ID = 0x7fffffff;
+/** Most cancels remembered while waiting for the server's announcement. */
+const MAX_DEFERRED_CANCELS = 1024;
 
 /** A client connection carrying multiplexed calls (see the module comment). */
 export class CallConnection implements PooledConnection {
@@ -80,6 +82,11 @@ export class CallConnection implements PooledConnection {
   private announced = false;
   /** The server announced control support: it understands cancel and may send goaway. */
   private peerControl = false;
+  /**
+   * Calls given up before the server's announcement arrived (it follows our first frame by one
+   * round trip): cancelled once it comes; dropped when a reply comes first (a stock server).
+   */
+  private deferredCancels: number[] | undefined = [];
   private goaway = false;
   private readonly connection: FrameConnection;
   private keepaliveTimer: NodeJS.Timeout | undefined;
@@ -220,7 +227,9 @@ export class CallConnection implements PooledConnection {
     if (pending === undefined) return;
     this.settle(seqId, pending);
     pending.reject(error);
-    if (this.peerControl && this.connection.state === 'open') this.sendControl(seqId, ControlMessage.CANCEL);
+    if (this.connection.state !== 'open' || this.framing !== 'header') return;
+    if (this.peerControl) this.sendControl(seqId, ControlMessage.CANCEL);
+    else if (this.deferredCancels !== undefined && this.deferredCancels.length < MAX_DEFERRED_CANCELS) this.deferredCancels.push(seqId);
     if (this.goaway && this.pending.size === 0) this.connection.end();
   }
 
@@ -257,6 +266,8 @@ export class CallConnection implements PooledConnection {
     const incoming = unwrapFrame(frame, streamOffset);
     if (incoming.headers.size > 0) this.readHeaders(incoming.headers, incoming.seqId ?? 0);
     if (incoming.payload.length === 0) return;
+    // A reply before any announcement: the server does not do control frames.
+    if (!this.peerControl) this.deferredCancels = undefined;
     if (incoming.protocol !== this.protocol) {
       throw new ProtocolError('BAD_VERSION', `reply in the ${incoming.protocol} protocol to a ${this.protocol} request`, streamOffset);
     }
@@ -300,7 +311,11 @@ export class CallConnection implements PooledConnection {
 
   private readHeaders(headers: InfoHeaders, seqId: number): void {
     const features = headers.get(SkiffHeader.FEATURES);
-    if (features !== undefined && features.split(',').includes(CONTROL_FEATURE)) this.peerControl = true;
+    if (features !== undefined && !this.peerControl && features.split(',').includes(CONTROL_FEATURE)) {
+      this.peerControl = true;
+      for (const seqId of this.deferredCancels ?? []) this.sendControl(seqId, ControlMessage.CANCEL);
+      this.deferredCancels = undefined;
+    }
     const control = headers.get(SkiffHeader.CONTROL);
     if (control === ControlMessage.GOAWAY) {
       this.goaway = true;

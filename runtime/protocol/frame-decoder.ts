@@ -36,6 +36,8 @@ export class FrameDecoder {
   /** The frame being reassembled from several chunks, and how much of it has arrived. */
   private partial: Uint8Array | undefined;
   private partialFilled = 0;
+  /** Unparsed rest of a chunk, kept when `onFrame` asked to stop (see {@link push}). */
+  private held: Uint8Array | undefined;
 
   constructor(options: FrameDecoderOptions = {}) {
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
@@ -43,7 +45,7 @@ export class FrameDecoder {
 
   /** Bytes received but not yet handed out as a frame. */
   get bufferedBytes(): number {
-    return this.lengthFilled + this.partialFilled;
+    return this.lengthFilled + this.partialFilled + (this.held?.length ?? 0);
   }
 
   /**
@@ -54,12 +56,20 @@ export class FrameDecoder {
 
   /**
    * Feeds `chunk`; calls `onFrame` synchronously for each complete frame (bytes after the length
-   * field), in order.
+   * field), in order. When `onFrame` returns `false` (its owner is overloaded), decoding stops and
+   * the rest of the chunk is held until {@link resume}; frames are never dropped.
    *
    * @throws ProtocolError `SIZE_LIMIT` when a length exceeds `maxFrameBytes`, `NEGATIVE_LENGTH`
    *   when its top bit is set. The decoder is unusable afterwards: close the connection.
    */
-  push(chunk: Uint8Array, onFrame: (frame: Uint8Array) => void): void {
+  push(chunk: Uint8Array, onFrame: (frame: Uint8Array) => unknown): void {
+    if (this.held !== undefined) {
+      const joined = new Uint8Array(this.held.length + chunk.length);
+      joined.set(this.held);
+      joined.set(chunk, this.held.length);
+      this.held = undefined;
+      chunk = joined;
+    }
     let pos = 0;
     const end = chunk.length;
     while (pos < end) {
@@ -72,7 +82,10 @@ export class FrameDecoder {
         const frame = this.partial;
         this.partial = undefined;
         this.partialFilled = 0;
-        this.emit(frame, onFrame);
+        if (this.emit(frame, onFrame) === false) {
+          this.hold(chunk, pos);
+          return;
+        }
         continue;
       }
       let length: number;
@@ -88,8 +101,12 @@ export class FrameDecoder {
       }
       this.checkLength(length);
       if (end - pos >= length) {
-        this.emit(chunk.subarray(pos, pos + length), onFrame);
+        const more = this.emit(chunk.subarray(pos, pos + length), onFrame);
         pos += length;
+        if (more === false) {
+          this.hold(chunk, pos);
+          return;
+        }
       } else {
         this.partial = new Uint8Array(length);
         this.partialFilled = 0;
@@ -110,9 +127,21 @@ export class FrameDecoder {
     }
   }
 
-  private emit(frame: Uint8Array, onFrame: (frame: Uint8Array) => void): void {
+  /** Decodes the bytes held back by a `false` from `onFrame`, as {@link push} does. */
+  resume(onFrame: (frame: Uint8Array) => unknown): void {
+    const held = this.held;
+    if (held === undefined) return;
+    this.held = undefined;
+    this.push(held, onFrame);
+  }
+
+  private hold(chunk: Uint8Array, pos: number): void {
+    if (pos < chunk.length) this.held = chunk.subarray(pos);
+  }
+
+  private emit(frame: Uint8Array, onFrame: (frame: Uint8Array) => unknown): unknown {
     this.lastFrameOffset = this.streamOffset;
     this.streamOffset += 4 + frame.length;
-    onFrame(frame);
+    return onFrame(frame);
   }
 }

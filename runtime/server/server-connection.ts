@@ -90,10 +90,7 @@ export class ServerConnection {
   private binaryReader: BinaryReader | undefined;
   /** The client announced control support: it understands goaway and may send cancel. */
   private peerControl = false;
-  /** Our features have been announced (on the first THeader reply). */
-  private announced = false;
   private draining = false;
-  private readingPaused = false;
 
   constructor(
     socket: Socket,
@@ -138,7 +135,12 @@ export class ServerConnection {
     const incoming = unwrapFrame(frame, streamOffset);
     if (incoming.headers.size > 0) {
       const features = incoming.headers.get(SkiffHeader.FEATURES);
-      if (features !== undefined && features.split(',').includes(CONTROL_FEATURE)) this.peerControl = true;
+      if (features !== undefined && !this.peerControl && features.split(',').includes(CONTROL_FEATURE)) {
+        this.peerControl = true;
+        // Announce at once, not with the first reply: the client may need to cancel or ping
+        // before any reply exists.
+        this.sendControl(0, undefined);
+      }
       if (incoming.payload.length === 0) {
         this.onControl(incoming);
         return;
@@ -289,10 +291,6 @@ export class ServerConnection {
   private beginReply(route: ReplyRoute, headers: InfoHeaders): number {
     const w = this.connection.writer(route.protocol);
     if (route.framing === 'framed') return beginPlainFrame(w);
-    if (!this.announced) {
-      this.announced = true;
-      headers = headers.size === 0 ? FEATURES_HEADER : new Map([...headers, ...FEATURES_HEADER]);
-    }
     return beginHeaderFrame(w, route.seqId, headerProtocolId(route.protocol), headers);
   }
 
@@ -309,9 +307,11 @@ export class ServerConnection {
     }
   }
 
-  private sendControl(seqId: number, message: ControlMessage): void {
+  /** Sends a control frame; `undefined` sends just our features (the announcement). */
+  private sendControl(seqId: number, message: ControlMessage | undefined): void {
     const w = this.connection.writer('compact');
-    const mark = beginHeaderFrame(w, seqId, headerProtocolId('compact'), new Map([[SkiffHeader.CONTROL, message]]));
+    const headers = message === undefined ? FEATURES_HEADER : new Map([[SkiffHeader.CONTROL, message]]);
+    const mark = beginHeaderFrame(w, seqId, headerProtocolId('compact'), headers);
     endFrame(w, mark);
     this.connection.flushSoon();
   }
@@ -325,13 +325,8 @@ export class ServerConnection {
   private updateReading(): void {
     const overloaded =
       this.running.size >= this.options.maxInFlight || this.connection.bufferedBytes >= this.options.maxBufferedBytes;
-    if (overloaded && !this.readingPaused) {
-      this.readingPaused = true;
-      this.connection.pauseReading();
-    } else if (!overloaded && this.readingPaused) {
-      this.readingPaused = false;
-      this.connection.resumeReading();
-    }
+    if (overloaded) this.connection.pauseReading();
+    else this.connection.resumeReading();
   }
 
   private logHandlerError(bound: BoundMethod, error: unknown): void {

@@ -60,6 +60,9 @@ export class FrameConnection {
   /** Callbacks waiting for the next flush to reach the kernel (see {@link whenFlushed}). */
   private flushWaiters: Array<(error?: Error | null) => void> = [];
   private readonly flushBound = (): void => this.flush();
+  /** Set by {@link pauseReading}: frames already received wait in the decoder. */
+  private readingPaused = false;
+  private readonly onFrameBound: (frame: Uint8Array) => boolean;
 
   constructor(
     readonly socket: Socket,
@@ -69,20 +72,11 @@ export class FrameConnection {
     this.peer = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
     this.decoder = new FrameDecoder(options);
     socket.setNoDelay(true);
-    const onFrame = (frame: Uint8Array): void => handler.onFrame(frame, this.decoder.lastFrameOffset);
-    socket.on('data', (chunk: Buffer) => {
-      if (this.stateValue === 'closed') return;
-      try {
-        this.decoder.push(chunk, onFrame);
-      } catch (error) {
-        // A ProtocolError is the peer's fault; anything else thrown while handling a frame is a bug.
-        this.destroy(
-          error instanceof RpcError
-            ? error
-            : new RpcError(ErrorCode.INTERNAL, `failed to handle a frame from ${this.peer}: ${String(error)}`, { cause: error }),
-        );
-      }
-    });
+    this.onFrameBound = (frame) => {
+      handler.onFrame(frame, this.decoder.lastFrameOffset);
+      return !this.readingPaused && this.stateValue !== 'closed';
+    };
+    socket.on('data', (chunk: Buffer) => this.decode(chunk));
     socket.on('drain', () => handler.onDrain?.());
     socket.on('error', (error) => {
       this.closeError ??= socketError(error, this.peer, 'io');
@@ -132,14 +126,21 @@ export class FrameConnection {
     this.flushSoon();
   }
 
-  /** Stops reading from the socket (backpressure on the peer); frames already received still arrive. */
+  /**
+   * Stops reading (backpressure on the peer): no further frame is handed to `onFrame`, not even
+   * the rest of the chunk being decoded, until {@link resumeReading}.
+   */
   pauseReading(): void {
+    this.readingPaused = true;
     this.socket.pause();
   }
 
-  /** Resumes reading after {@link pauseReading}. */
+  /** Resumes reading after {@link pauseReading}, starting with frames already received. */
   resumeReading(): void {
-    if (this.stateValue !== 'closed') this.socket.resume();
+    if (this.stateValue === 'closed' || !this.readingPaused) return;
+    this.readingPaused = false;
+    this.decode(undefined);
+    if (!this.readingPaused && this.state !== 'closed') this.socket.resume();
   }
 
   /** Flushes what was appended, then half-closes; the connection closes when the peer closes its side. */
@@ -157,6 +158,22 @@ export class FrameConnection {
     this.socket.destroy();
     // Node emits 'close' on a later tick; the owner learns now so nothing more is sent or awaited.
     this.closed();
+  }
+
+  /** Decodes `chunk` (or, for `undefined`, the frames held back while paused). */
+  private decode(chunk: Uint8Array | undefined): void {
+    if (this.stateValue === 'closed') return;
+    try {
+      if (chunk === undefined) this.decoder.resume(this.onFrameBound);
+      else this.decoder.push(chunk, this.onFrameBound);
+    } catch (error) {
+      // A ProtocolError is the peer's fault; anything else thrown while handling a frame is a bug.
+      this.destroy(
+        error instanceof RpcError
+          ? error
+          : new RpcError(ErrorCode.INTERNAL, `failed to handle a frame from ${this.peer}: ${String(error)}`, { cause: error }),
+      );
+    }
   }
 
   private flush(): void {
@@ -185,6 +202,9 @@ export class FrameConnection {
       this.socket.write(bytes, notify);
     }
     if (compact === undefined && binary === undefined) notify?.();
+    // The kernel took everything: no 'drain' event will follow, so an owner waiting for one
+    // (backpressure) hears now.
+    if ((compact !== undefined || binary !== undefined) && !this.socket.writableNeedDrain) this.handler.onDrain?.();
   }
 
   private closed(): void {

@@ -158,6 +158,43 @@ describe('FrameDecoder: reassembly', () => {
   });
 });
 
+describe('FrameDecoder: holding back frames for an overloaded owner', () => {
+  it('stops after a frame whose onFrame returns false and resumes with the rest, in order', () => {
+    const decoder = new FrameDecoder();
+    const seen: string[] = [];
+    let budget = 2;
+    const onFrame = (frame: Uint8Array): boolean => {
+      seen.push(toHex(frame));
+      return --budget > 0;
+    };
+    decoder.push(STREAM, onFrame);
+    expect(seen).toEqual(EXPECTED.slice(0, 2).map((f) => f.hex));
+    expect(decoder.bufferedBytes).toBe(STREAM.length - (4 + FRAMES[0]!.length) - (4 + FRAMES[1]!.length));
+    // A push while bytes are held queues its bytes behind them and goes on with the held ones.
+    decoder.push(streamOf([bytes(6, 9)]), onFrame);
+    expect(seen).toEqual(EXPECTED.slice(0, 3).map((f) => f.hex));
+    budget = 2;
+    decoder.resume(onFrame);
+    expect(seen).toEqual(EXPECTED.slice(0, 5).map((f) => f.hex));
+    budget = Infinity;
+    decoder.resume(onFrame);
+    expect(seen).toEqual([...EXPECTED.map((f) => f.hex), toHex(bytes(6, 9))]);
+    expect(decoder.bufferedBytes).toBe(0);
+  });
+
+  it('holds back after a frame reassembled from several chunks too', () => {
+    const decoder = new FrameDecoder();
+    const seen: number[] = [];
+    const onFrame = (frame: Uint8Array): boolean => (seen.push(frame.length), false);
+    const stream = streamOf([bytes(300, 1), bytes(2, 2)]);
+    decoder.push(stream.subarray(0, 100), onFrame);
+    decoder.push(stream.subarray(100), onFrame);
+    expect(seen).toEqual([300]);
+    decoder.resume(onFrame);
+    expect(seen).toEqual([300, 2]);
+  });
+});
+
 describe('FrameDecoder: limits', () => {
   it('defaults to 16 MiB', () => {
     expect(DEFAULT_MAX_FRAME_BYTES).toBe(16 * 1024 * 1024);
