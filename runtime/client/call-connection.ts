@@ -14,8 +14,8 @@ import { ErrorCode, ProtocolError, RpcError } from '../errors.js';
 import { fromApplicationException, isErrorCode, readApplicationException } from '../protocol/application-exception.js';
 import { BinaryReader } from '../protocol/binary.js';
 import { CompactReader } from '../protocol/compact.js';
-import { headerProtocolId, unwrapFrame, type Framing, type WireProtocol } from '../protocol/framing.js';
-import { beginHeaderFrame, beginPlainFrame, endFrame, type InfoHeaders } from '../protocol/header.js';
+import { beginMessage, finishMessage, headerProtocolId, unwrapFrame, type Framing, type WireProtocol } from '../protocol/framing.js';
+import { beginHeaderFrame, endFrame, type InfoHeaders } from '../protocol/header.js';
 import { CONTROL_FEATURE, ControlMessage, SkiffHeader } from '../protocol/skiff-headers.js';
 import { MessageType } from '../protocol/types.js';
 import type { MethodDescriptor, MethodResult } from '../service.js';
@@ -29,7 +29,10 @@ export interface CallConnectionOptions {
   readonly port: number;
   /** Payload protocol. Default `'compact'`. */
   readonly protocol?: WireProtocol;
-  /** `'header'` (THeader: metadata, deadlines, control frames) or `'framed'` (stock `TFramedTransport`). Default `'header'`. */
+  /**
+   * `'header'` (THeader: metadata, deadlines, control frames), `'framed'` (stock
+   * `TFramedTransport`) or `'buffered'` (unframed, stock `TBufferedTransport`). Default `'header'`.
+   */
   readonly framing?: Framing;
   /** Give up connecting after this many milliseconds. Default 5,000. */
   readonly connectTimeoutMs?: number;
@@ -106,7 +109,10 @@ export class CallConnection implements PooledConnection {
         onFrame: (frame, offset) => this.onFrame(frame, offset),
         onClose: (error) => this.onClose(error),
       },
-      options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes },
+      {
+        ...(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes }),
+        ...(this.framing === 'buffered' ? { buffered: this.protocol } : {}),
+      },
     );
     this.writer = this.connection.writer(this.protocol);
     this.reader = this.protocol === 'compact' ? new CompactReader(new Uint8Array(0)) : new BinaryReader(new Uint8Array(0));
@@ -193,13 +199,9 @@ export class CallConnection implements PooledConnection {
 
   private writeRequest(seqId: number, call: OutgoingCall): void {
     const w = this.writer;
-    let mark: number;
-    if (this.framing === 'header') {
-      mark = beginHeaderFrame(w, seqId, headerProtocolId(this.protocol), this.requestHeaders(call));
-      this.announced = true;
-    } else {
-      mark = beginPlainFrame(w);
-    }
+    const headers = this.framing === 'header' ? this.requestHeaders(call) : undefined;
+    const mark = beginMessage(w, this.framing, seqId, this.protocol, headers);
+    if (headers !== undefined) this.announced = true;
     try {
       w.writeMessageBegin(call.method.name, call.method.oneway ? MessageType.ONEWAY : MessageType.CALL, seqId);
       call.method.args.write(w, call.args);
@@ -208,7 +210,7 @@ export class CallConnection implements PooledConnection {
       w.pos = w.start + mark;
       throw error;
     }
-    endFrame(w, mark);
+    finishMessage(w, this.framing, mark);
     this.connection.flushSoon();
   }
 
@@ -263,7 +265,7 @@ export class CallConnection implements PooledConnection {
 
   private onFrame(frame: Uint8Array, streamOffset: number): void {
     if (this.keepaliveTimer !== undefined) this.lastFrameAt = Date.now();
-    const incoming = unwrapFrame(frame, streamOffset);
+    const incoming = unwrapFrame(frame, streamOffset, this.connection.streamFormat);
     if (incoming.headers.size > 0) this.readHeaders(incoming.headers, incoming.seqId ?? 0);
     if (incoming.payload.length === 0) return;
     // A reply before any announcement: the server does not do control frames.

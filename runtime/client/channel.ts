@@ -48,8 +48,9 @@ export interface ChannelOptions {
   /** Payload protocol. Default `'compact'`. */
   readonly protocol?: WireProtocol;
   /**
-   * `'header'` (THeader: metadata, deadlines and cancellation reach the server) or `'framed'`
-   * (plain `TFramedTransport`, for stock Thrift servers). Default `'header'`.
+   * `'header'` (THeader: metadata, deadlines and cancellation reach the server), `'framed'`
+   * (plain `TFramedTransport`) or `'buffered'` (unframed `TBufferedTransport`), for stock Thrift
+   * servers. Default `'header'`.
    */
   readonly framing?: Framing;
   /** Most connections to the server; more open only under load (see `ConnectionPool`). Default 2. */

@@ -9,11 +9,15 @@
  *
  * A reply uses the framing and protocol of its request.
  */
-import { HeaderProtocolId, isHeaderFrame, parseHeaderFrame, type InfoHeaders } from './header.js';
+import { beginHeaderFrame, beginPlainFrame, endFrame, HeaderProtocolId, isHeaderFrame, parseHeaderFrame, type InfoHeaders } from './header.js';
+import type { ByteWriter } from './writer.js';
 import { ProtocolError } from '../errors.js';
 
-/** How a frame is wrapped: THeader, or a bare `TFramedTransport` length. */
-export type Framing = 'header' | 'framed';
+/**
+ * How messages are wrapped on a connection: THeader frames, bare `TFramedTransport` lengths, or
+ * nothing at all (`TBufferedTransport`: each message's end is found by parsing it).
+ */
+export type Framing = 'header' | 'framed' | 'buffered';
 
 /** A payload protocol. */
 export type WireProtocol = 'compact' | 'binary';
@@ -36,13 +40,14 @@ export interface IncomingFrame {
 }
 
 /**
- * Unwraps one frame (the bytes after its length). `streamOffset` (where the frame's length field
- * sits in the connection's stream) makes error offsets point into the stream.
+ * Unwraps one frame (the bytes after its length, or a whole message of an unframed `stream`).
+ * `streamOffset` (where the frame sits in the connection's stream) makes error offsets point into
+ * the stream.
  *
  * @throws ProtocolError for an empty bare frame or a malformed THeader section.
  */
-export function unwrapFrame(frame: Uint8Array, streamOffset = 0): IncomingFrame {
-  if (isHeaderFrame(frame)) {
+export function unwrapFrame(frame: Uint8Array, streamOffset = 0, stream: 'framed' | 'buffered' = 'framed'): IncomingFrame {
+  if (stream === 'framed' && isHeaderFrame(frame)) {
     const header = parseHeaderFrame(frame, streamOffset + 4);
     return {
       framing: 'header',
@@ -54,7 +59,7 @@ export function unwrapFrame(frame: Uint8Array, streamOffset = 0): IncomingFrame 
   }
   if (frame.length === 0) throw new ProtocolError('TRUNCATED', 'empty frame', streamOffset);
   return {
-    framing: 'framed',
+    framing: stream,
     protocol: frame[0] === COMPACT_PROTOCOL_ID ? 'compact' : 'binary',
     seqId: undefined,
     headers: NO_HEADERS,
@@ -65,4 +70,27 @@ export function unwrapFrame(frame: Uint8Array, streamOffset = 0): IncomingFrame 
 /** The THeader protocol id of `protocol`. */
 export function headerProtocolId(protocol: WireProtocol): HeaderProtocolId {
   return protocol === 'compact' ? HeaderProtocolId.COMPACT : HeaderProtocolId.BINARY;
+}
+
+/**
+ * Starts an outgoing message in `framing` at the writer's position: a THeader frame (with
+ * `headers`), a bare length, or nothing (buffered). Write the message, then call
+ * {@link finishMessage} with the returned mark; to drop a half-written message, set
+ * `w.pos = w.start + mark`.
+ */
+export function beginMessage(
+  w: ByteWriter,
+  framing: Framing,
+  seqId: number,
+  protocol: WireProtocol,
+  headers?: InfoHeaders,
+): number {
+  if (framing === 'header') return beginHeaderFrame(w, seqId, headerProtocolId(protocol), headers);
+  if (framing === 'framed') return beginPlainFrame(w);
+  return w.pos - w.start;
+}
+
+/** Completes a message begun by {@link beginMessage} (patches the frame length, if any). */
+export function finishMessage(w: ByteWriter, framing: Framing, mark: number): void {
+  if (framing !== 'buffered') endFrame(w, mark);
 }

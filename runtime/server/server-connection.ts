@@ -19,8 +19,8 @@ import type { Logger } from '../logger.js';
 import { toApplicationException, writeApplicationException } from '../protocol/application-exception.js';
 import { BinaryReader } from '../protocol/binary.js';
 import { CompactReader } from '../protocol/compact.js';
-import { headerProtocolId, unwrapFrame, type Framing, type IncomingFrame, type WireProtocol } from '../protocol/framing.js';
-import { beginHeaderFrame, beginPlainFrame, endFrame, type InfoHeaders } from '../protocol/header.js';
+import { beginMessage, finishMessage, headerProtocolId, unwrapFrame, type Framing, type IncomingFrame, type WireProtocol } from '../protocol/framing.js';
+import { beginHeaderFrame, endFrame, type InfoHeaders } from '../protocol/header.js';
 import { CONTROL_FEATURE, ControlMessage, RESERVED_HEADER_PREFIX, SkiffHeader } from '../protocol/skiff-headers.js';
 import { MessageType } from '../protocol/types.js';
 import type { CallContext, MethodDescriptor } from '../service.js';
@@ -103,7 +103,7 @@ export class ServerConnection {
         onClose: (error) => this.onClose(error),
         onDrain: () => this.updateReading(),
       },
-      { maxFrameBytes: options.maxFrameBytes },
+      { maxFrameBytes: options.maxFrameBytes, detectBuffered: true },
     );
   }
 
@@ -132,7 +132,7 @@ export class ServerConnection {
   }
 
   private onFrame(frame: Uint8Array, streamOffset: number): void {
-    const incoming = unwrapFrame(frame, streamOffset);
+    const incoming = unwrapFrame(frame, streamOffset, this.connection.streamFormat);
     if (incoming.headers.size > 0) {
       const features = incoming.headers.get(SkiffHeader.FEATURES);
       if (features !== undefined && !this.peerControl && features.split(',').includes(CONTROL_FEATURE)) {
@@ -275,7 +275,7 @@ export class ServerConnection {
       this.replyError(route, new RpcError(ErrorCode.INTERNAL, `internal error in ${route.name}: the result does not encode`));
       return;
     }
-    endFrame(w, mark);
+    finishMessage(w, route.framing, mark);
     this.connection.flushSoon();
   }
 
@@ -284,14 +284,12 @@ export class ServerConnection {
     const mark = this.beginReply(route, new Map([[SkiffHeader.STATUS, error.code]]));
     w.writeMessageBegin(route.name, MessageType.EXCEPTION, route.seqId);
     writeApplicationException(w, toApplicationException(error));
-    endFrame(w, mark);
+    finishMessage(w, route.framing, mark);
     this.connection.flushSoon();
   }
 
   private beginReply(route: ReplyRoute, headers: InfoHeaders): number {
-    const w = this.connection.writer(route.protocol);
-    if (route.framing === 'framed') return beginPlainFrame(w);
-    return beginHeaderFrame(w, route.seqId, headerProtocolId(route.protocol), headers);
+    return beginMessage(this.connection.writer(route.protocol), route.framing, route.seqId, route.protocol, headers);
   }
 
   private onControl(incoming: IncomingFrame): void {

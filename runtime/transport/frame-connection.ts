@@ -15,7 +15,9 @@ import type { Socket } from 'node:net';
 import { ErrorCode, RpcError } from '../errors.js';
 import { BinaryWriter } from '../protocol/binary.js';
 import { CompactWriter } from '../protocol/compact.js';
+import { BufferedDecoder } from '../protocol/buffered-decoder.js';
 import { FrameDecoder } from '../protocol/frame-decoder.js';
+import type { WireProtocol } from '../protocol/framing.js';
 import { socketError } from './socket-errors.js';
 
 /** A frame protocol writer: both protocols share the `ByteWriter` base. */
@@ -35,10 +37,22 @@ export interface FrameConnectionHandler {
   onDrain?(): void;
 }
 
-/** Limits of a {@link FrameConnection}. */
+/** Limits and stream format of a {@link FrameConnection}. */
 export interface FrameConnectionOptions {
   /** Largest frame accepted from the peer, in bytes. Default 16 MiB. */
   readonly maxFrameBytes?: number;
+  /**
+   * The peer speaks unframed messages of this protocol (`TBufferedTransport`) instead of
+   * length-prefixed frames; each message is then handed to `onFrame` as a frame.
+   */
+  readonly buffered?: WireProtocol;
+  /**
+   * Tell framed from unframed streams by the first byte (servers): `80` is an unframed Binary
+   * message, `82` an unframed Compact one; a frame length never starts with either (2 GiB+).
+   */
+  readonly detectBuffered?: boolean;
+  /** Largest unframed message accepted, in bytes. Default 1 MiB (see `BufferedDecoder`). */
+  readonly maxBufferedMessageBytes?: number;
 }
 
 /** Lifecycle state of a {@link FrameConnection}; see the module comment. */
@@ -52,7 +66,8 @@ export class FrameConnection {
   /** The peer's address, `host:port`, for errors and logs. */
   readonly peer: string;
   private stateValue: FrameConnectionState = 'open';
-  private readonly decoder: FrameDecoder;
+  /** `undefined` until the first byte tells framed from unframed (with `detectBuffered`). */
+  private decoder: FrameDecoder | BufferedDecoder | undefined;
   private compactWriter: CompactWriter | undefined;
   private binaryWriter: BinaryWriter | undefined;
   private flushScheduled = false;
@@ -67,13 +82,13 @@ export class FrameConnection {
   constructor(
     readonly socket: Socket,
     private readonly handler: FrameConnectionHandler,
-    options: FrameConnectionOptions = {},
+    private readonly options: FrameConnectionOptions = {},
   ) {
     this.peer = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
-    this.decoder = new FrameDecoder(options);
+    this.decoder = options.buffered !== undefined ? this.bufferedDecoder(options.buffered) : options.detectBuffered ? undefined : new FrameDecoder(options);
     socket.setNoDelay(true);
     this.onFrameBound = (frame) => {
-      handler.onFrame(frame, this.decoder.lastFrameOffset);
+      handler.onFrame(frame, this.decoder!.lastFrameOffset);
       return !this.readingPaused && this.stateValue !== 'closed';
     };
     socket.on('data', (chunk: Buffer) => this.decode(chunk));
@@ -82,6 +97,14 @@ export class FrameConnection {
       this.closeError ??= socketError(error, this.peer, 'io');
     });
     socket.on('close', () => this.closed());
+  }
+
+  /**
+   * `'buffered'` when the peer sends unframed messages (write replies without a length), else
+   * `'framed'` (also before the first byte has arrived).
+   */
+  get streamFormat(): 'framed' | 'buffered' {
+    return this.decoder instanceof BufferedDecoder ? 'buffered' : 'framed';
   }
 
   /** See {@link FrameConnectionState}. */
@@ -163,6 +186,12 @@ export class FrameConnection {
   /** Decodes `chunk` (or, for `undefined`, the frames held back while paused). */
   private decode(chunk: Uint8Array | undefined): void {
     if (this.stateValue === 'closed') return;
+    if (this.decoder === undefined) {
+      if (chunk === undefined || chunk.length === 0) return;
+      const first = chunk[0];
+      this.decoder =
+        first === 0x80 ? this.bufferedDecoder('binary') : first === 0x82 ? this.bufferedDecoder('compact') : new FrameDecoder(this.options);
+    }
     try {
       if (chunk === undefined) this.decoder.resume(this.onFrameBound);
       else this.decoder.push(chunk, this.onFrameBound);
@@ -174,6 +203,11 @@ export class FrameConnection {
           : new RpcError(ErrorCode.INTERNAL, `failed to handle a frame from ${this.peer}: ${String(error)}`, { cause: error }),
       );
     }
+  }
+
+  private bufferedDecoder(protocol: WireProtocol): BufferedDecoder {
+    const max = this.options.maxBufferedMessageBytes;
+    return new BufferedDecoder(protocol, max === undefined ? {} : { maxMessageBytes: max });
   }
 
   private flush(): void {
