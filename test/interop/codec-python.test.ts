@@ -42,6 +42,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PYTHON, requireThrift, THRIFT } from './thrift-tools.js';
 import { compile, renderDiagnostic, type OutputFile } from '../../compiler/index.js';
 import * as common from '../../generated/common/types.js';
 import * as ks from '../../generated/kitchen_sink.js';
@@ -60,8 +61,6 @@ import {
 } from '../../compiler/schema.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const PYTHON = '/usr/bin/python3';
-const THRIFT = '/usr/bin/thrift';
 const PEER_SCRIPT = join(import.meta.dirname, 'python/thrift_peer.py');
 const PROTOCOLS: readonly Protocol[] = ['compact', 'binary'];
 
@@ -280,24 +279,6 @@ class ThriftPeer {
 /** A copy of an IDL file Thrift 0.17 accepts and Python can import (see the file comment). */
 function forPython(idl: string): string {
   return idl.replace(/\buuid\b/g, 'string').replace(/(\d+:\s*i32\s+)await\b/g, '$1await_');
-}
-
-/** Throws, saying how to install them, unless Thrift's compiler and Python library are there. */
-function requireThrift(): void {
-  const missing: string[] = [];
-  if (!existsSync(THRIFT)) missing.push('thrift-compiler');
-  try {
-    execFileSync(PYTHON, ['-c', 'import thrift'], { stdio: 'ignore' });
-  } catch {
-    missing.push('python3-thrift');
-  }
-  if (missing.length > 0) {
-    throw new Error(
-      `interop tests need Apache Thrift: missing ${missing.join(' and ')} (${THRIFT}, ${PYTHON} -c 'import thrift'). ` +
-        '`npm test` installs python3-thrift and thrift-compiler (scripts/test.sh does it as root); ' +
-        `or run: sudo apt-get install -y ${missing.join(' ')}`,
-    );
-  }
 }
 
 /** Generates Python for each IDL file (given as path in the copy -> text) into one directory. */

@@ -15,6 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PYTHON, requireThrift } from './thrift-tools.js';
 import { ProtocolError } from '../../runtime/errors.js';
 import {
   ApplicationExceptionType,
@@ -28,7 +29,6 @@ import { headerProtocolId, unwrapFrame, type IncomingFrame, type WireProtocol } 
 import { HeaderProtocolId, beginHeaderFrame, beginPlainFrame, endFrame, parseHeaderFrame } from '../../runtime/protocol/header.js';
 import { MessageType, TType, type Reader, type Writer } from '../../runtime/protocol/types.js';
 
-const PYTHON = '/usr/bin/python3';
 const PEER_SCRIPT = join(import.meta.dirname, 'python/header_peer.py');
 const PROTOCOLS: readonly WireProtocol[] = ['compact', 'binary'];
 
@@ -72,19 +72,6 @@ interface JobResult {
   readonly frames?: { seqId: number; headers: [string, string][]; payload: string }[];
   readonly hex?: string;
   readonly error?: string;
-}
-
-/** Fails (never skips) when python3-thrift is missing, like test/interop/codec-python.test.ts. */
-function requirePythonThrift(): void {
-  try {
-    execFileSync(PYTHON, ['-c', 'import thrift.transport.THeaderTransport'], { stdio: 'ignore' });
-  } catch {
-    throw new Error(
-      `interop tests need Apache Thrift: missing python3-thrift (${PYTHON} -c 'import thrift'). ` +
-        '`npm test` installs python3-thrift and thrift-compiler (scripts/test.sh does it as root); ' +
-        'or run: sudo apt-get install -y python3-thrift',
-    );
-  }
 }
 
 /** Runs jobs through header_peer.py; a job Python failed is a test failure with Python's error. */
@@ -189,7 +176,7 @@ const HEADER_SETS: readonly (readonly [string, ReadonlyMap<string, string>])[] =
 ];
 
 beforeAll(() => {
-  requirePythonThrift();
+  requireThrift();
 });
 
 describe('(a) Python THeaderTransport reads frames we write', () => {

@@ -8,6 +8,7 @@ import {
   applyOps,
   encodeWithPython,
   fromHex,
+  protocolError,
   readKitchenSink,
   toHex,
   type Op,
@@ -21,17 +22,6 @@ function encode(write: (w: BinaryWriter) => void, strictWrite = true): string {
 
 function reader(hex: string, options: BinaryReaderOptions = {}): BinaryReader {
   return new BinaryReader(fromHex(hex), options);
-}
-
-/** Runs `read` and returns the ProtocolError it throws (failing on any other outcome). */
-function protocolError(read: () => unknown): ProtocolError {
-  try {
-    read();
-  } catch (error) {
-    if (error instanceof ProtocolError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProtocolError');
 }
 
 describe('BinaryWriter/BinaryReader primitives (byte vectors from the spec)', () => {

@@ -8,18 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../runtime/errors.js';
 import { DEFAULT_MAX_FRAME_BYTES, FrameDecoder, type FrameDecoderOptions } from '../../runtime/protocol/frame-decoder.js';
-import { fromHex, toHex } from './protocol-test-kit.js';
-
-/** Runs `fn` and returns the ProtocolError it throws (failing on any other outcome). */
-function protocolError(fn: () => unknown): ProtocolError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ProtocolError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProtocolError');
-}
+import { fromHex, protocolError, toHex } from './protocol-test-kit.js';
 
 /** A stream of length-prefixed frames. */
 function streamOf(frames: readonly Uint8Array[]): Uint8Array {

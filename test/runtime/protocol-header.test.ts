@@ -21,21 +21,10 @@ import {
   type InfoHeaders,
 } from '../../runtime/protocol/header.js';
 import { MessageType, TType, type Reader, type Writer } from '../../runtime/protocol/types.js';
-import { fromHex, toHex } from './protocol-test-kit.js';
+import { fromHex, protocolError, toHex } from './protocol-test-kit.js';
 
 const I32_MIN = -(2 ** 31);
 const I32_MAX = 2 ** 31 - 1;
-
-/** Runs `fn` and returns the ProtocolError it throws (failing on any other outcome). */
-function protocolError(fn: () => unknown): ProtocolError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ProtocolError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProtocolError');
-}
 
 function writerFor(protocol: WireProtocol): CompactWriter | BinaryWriter {
   return protocol === 'compact' ? new CompactWriter() : new BinaryWriter();

@@ -6,6 +6,7 @@
  */
 
 import { execFileSync } from 'node:child_process';
+import { ProtocolError } from '../../runtime/errors.js';
 import type { MessageType, NonBoolValueType, Reader, ValueType, Writer } from '../../runtime/protocol/types.js';
 
 /** One protocol call. Struct/field/container ends are no-ops for our writers but Python needs them. */
@@ -248,3 +249,14 @@ export const KITCHEN_SINK_VALUES: readonly unknown[] = [
   0.5,
   9, 32767,
 ];
+
+/** Runs `fn` and returns the ProtocolError it throws (failing on any other outcome). */
+export function protocolError(fn: () => unknown): ProtocolError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ProtocolError) return error;
+    throw error;
+  }
+  throw new Error('expected a ProtocolError');
+}

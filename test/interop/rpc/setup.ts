@@ -23,32 +23,14 @@ import type { InteropModule } from './interop-api.js';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const HERE = import.meta.dirname;
-export const PYTHON = '/usr/bin/python3';
-export const THRIFT = '/usr/bin/thrift';
+export { PYTHON, requireThrift, THRIFT } from '../thrift-tools.js';
+import { PYTHON, THRIFT } from '../thrift-tools.js';
 
 const tempDirs: string[] = [];
 
 /** Removes every directory this module created. */
 export function cleanup(): void {
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
-
-/** Throws, saying how to install them, unless Thrift's compiler and Python library are there. */
-export function requireThrift(): void {
-  const missing: string[] = [];
-  if (!existsSync(THRIFT)) missing.push('thrift-compiler');
-  try {
-    execFileSync(PYTHON, ['-c', 'import thrift.transport.THeaderTransport'], { stdio: 'ignore' });
-  } catch {
-    missing.push('python3-thrift');
-  }
-  if (missing.length > 0) {
-    throw new Error(
-      `interop tests need Apache Thrift: missing ${missing.join(' and ')} (${THRIFT}, ${PYTHON} -c 'import thrift'). ` +
-        '`npm test` installs python3-thrift and thrift-compiler (scripts/test.sh does it as root); ' +
-        `or run: sudo apt-get install -y ${missing.join(' ')}`,
-    );
-  }
 }
 
 /** rpcgen's output for interop.rpc, imported. Fails on any compile error. */
