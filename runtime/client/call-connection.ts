@@ -89,7 +89,7 @@ export class CallConnection implements PooledConnection {
    * Calls given up before the server's announcement arrived (it follows our first frame by one
    * round trip): cancelled once it comes; dropped when a reply comes first (a stock server).
    */
-  private deferredCancels: number[] | undefined = [];
+  private deferredCancels: Array<[seqId: number, code: ErrorCode]> | undefined = [];
   private goaway = false;
   private readonly connection: FrameConnection;
   private keepaliveTimer: NodeJS.Timeout | undefined;
@@ -230,14 +230,17 @@ export class CallConnection implements PooledConnection {
     this.settle(seqId, pending);
     pending.reject(error);
     if (this.connection.state !== 'open' || this.framing !== 'header') return;
-    if (this.peerControl) this.sendControl(seqId, ControlMessage.CANCEL);
-    else if (this.deferredCancels !== undefined && this.deferredCancels.length < MAX_DEFERRED_CANCELS) this.deferredCancels.push(seqId);
+    if (this.peerControl) this.sendControl(seqId, ControlMessage.CANCEL, error.code);
+    else if (this.deferredCancels !== undefined && this.deferredCancels.length < MAX_DEFERRED_CANCELS) this.deferredCancels.push([seqId, error.code]);
     if (this.goaway && this.pending.size === 0) this.connection.end();
   }
 
-  private sendControl(seqId: number, message: ControlMessage): void {
+  /** Sends a control frame; a cancel says why (`DEADLINE_EXCEEDED` or `CANCELLED`) in `skiff-status`. */
+  private sendControl(seqId: number, message: ControlMessage, status?: ErrorCode): void {
     const w = this.writer;
-    const mark = beginHeaderFrame(w, seqId, headerProtocolId(this.protocol), new Map([[SkiffHeader.CONTROL, message]]));
+    const headers = new Map<string, string>([[SkiffHeader.CONTROL, message]]);
+    if (status !== undefined) headers.set(SkiffHeader.STATUS, status);
+    const mark = beginHeaderFrame(w, seqId, headerProtocolId(this.protocol), headers);
     endFrame(w, mark);
     this.connection.flushSoon();
   }
@@ -315,7 +318,7 @@ export class CallConnection implements PooledConnection {
     const features = headers.get(SkiffHeader.FEATURES);
     if (features !== undefined && !this.peerControl && features.split(',').includes(CONTROL_FEATURE)) {
       this.peerControl = true;
-      for (const seqId of this.deferredCancels ?? []) this.sendControl(seqId, ControlMessage.CANCEL);
+      for (const [seqId, code] of this.deferredCancels ?? []) this.sendControl(seqId, ControlMessage.CANCEL, code);
       this.deferredCancels = undefined;
     }
     const control = headers.get(SkiffHeader.CONTROL);

@@ -298,7 +298,13 @@ export class ServerConnection {
     if (control === ControlMessage.CANCEL) {
       const call = this.bySeqId.get(seqId);
       if (call === undefined) return;
-      call.ctx.abort(new RpcError(ErrorCode.CANCELLED, 'the client cancelled the call'));
+      // The client says why it gave up: its deadline passed, or its caller cancelled.
+      const deadline = incoming.headers.get(SkiffHeader.STATUS) === ErrorCode.DEADLINE_EXCEEDED;
+      call.ctx.abort(
+        deadline
+          ? new RpcError(ErrorCode.DEADLINE_EXCEEDED, 'the deadline passed (the client gave up)')
+          : new RpcError(ErrorCode.CANCELLED, 'the client cancelled the call'),
+      );
       this.finish(call);
     } else if (control === ControlMessage.PING && this.peerControl) {
       this.sendControl(seqId, ControlMessage.PONG);
