@@ -53,5 +53,6 @@ export {
   type ClientInterceptor,
 } from './client/channel.js';
 export { multiplexed } from './client/multiplexed.js';
-export { createServer, type CloseOptions, type Server, type ServerOptions, type ServerState } from './server/server.js';
+export { createServer, type CloseOptions, type Server, type ServerOptions, type ServerState, type ServerStats } from './server/server.js';
+export type { LoadCounters } from './server/server-load.js';
 export type { ServerCall, ServerCallHandler, ServerInterceptor } from './server/server-connection.js';

@@ -27,6 +27,7 @@ import type { CallContext, MethodDescriptor } from '../service.js';
 import { ServerCallContext } from './call-context.js';
 import { FrameConnection } from '../transport/frame-connection.js';
 import type { BoundMethod, MethodRegistry } from './method-registry.js';
+import type { ServerLoad } from './server-load.js';
 
 /** A call as server interceptors see it. */
 export interface ServerCall {
@@ -52,6 +53,8 @@ export interface ServerConnectionOptions {
   /** Interceptor chain around `method.invoke`, or `undefined` to call handlers directly. */
   readonly chain: ServerCallHandler | undefined;
   readonly maxFrameBytes: number;
+  /** Server-wide in-flight accounting: beyond its limit calls are refused with `RESOURCE_EXHAUSTED`. */
+  readonly load: ServerLoad;
   readonly maxInFlight: number;
   readonly maxBufferedBytes: number;
   /** Called once when the connection has closed. */
@@ -179,6 +182,11 @@ export class ServerConnection {
       if (!oneway) this.replyError(route, new RpcError(ErrorCode.INVALID_ARGUMENT, `arguments of ${message.name} do not decode: ${detail}`));
       return;
     }
+    if (!oneway && !this.options.load.tryAcquire()) {
+      const max = this.options.load.maxInFlight;
+      this.replyError(route, new RpcError(ErrorCode.RESOURCE_EXHAUSTED, `the server is overloaded (${max} calls in flight); retry elsewhere or later`));
+      return;
+    }
     this.run(bound, args, incoming, route, oneway);
   }
 
@@ -188,7 +196,20 @@ export class ServerConnection {
     const timeoutText = incoming.headers.get(SkiffHeader.TIMEOUT_MS);
     if (timeoutText !== undefined) {
       timeoutMs = Number(timeoutText);
-      if (Number.isFinite(timeoutMs) && timeoutMs > 0) deadline = Date.now() + timeoutMs;
+      if (Number.isFinite(timeoutMs) && timeoutMs > 0) {
+        // Counted from when the request's bytes arrived: it may have waited in the frame
+        // decoder while this connection was paused.
+        deadline = this.connection.receivedAt + timeoutMs;
+        if (deadline <= Date.now()) {
+          // The caller has given up already: running the handler would be wasted work.
+          this.options.load.expired++;
+          if (!oneway) {
+            this.options.load.release();
+            this.replyError(route, new RpcError(ErrorCode.DEADLINE_EXCEEDED, `the deadline of ${timeoutMs} ms passed before the call could start`));
+          }
+          return;
+        }
+      }
     }
     const ctx = new ServerCallContext(metadataOf(incoming.headers), deadline, this.peer);
     const call: RunningCall = { ctx, seqId: incoming.framing === 'header' ? route.seqId : undefined, timer: undefined, done: false };
@@ -249,6 +270,7 @@ export class ServerConnection {
     if (call.done) return;
     call.done = true;
     this.running.delete(call);
+    this.options.load.release();
     if (call.seqId !== undefined) this.bySeqId.delete(call.seqId);
     if (call.timer !== undefined) clearTimeout(call.timer);
     this.updateReading();
@@ -354,6 +376,7 @@ export class ServerConnection {
     const reason = error ?? new RpcError(ErrorCode.CANCELLED, 'the client closed the connection');
     for (const call of this.running) {
       call.done = true;
+      this.options.load.release();
       if (call.timer !== undefined) clearTimeout(call.timer);
       call.ctx.abort(reason);
     }

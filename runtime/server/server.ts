@@ -14,17 +14,25 @@
  * {@link Server.close}: no new connections, running calls finish) -> `closed`.
  */
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { ErrorCode, RpcError } from '../errors.js';
 import { stderrLogger, type Logger } from '../logger.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame-decoder.js';
 import type { ServiceDescriptor } from '../service.js';
 import { MethodRegistry } from './method-registry.js';
+import { ServerLoad, type LoadCounters } from './server-load.js';
 import { ServerConnection, type ServerCallHandler, type ServerInterceptor } from './server-connection.js';
 
 /** Settings of {@link createServer}; every field has a default. */
 export interface ServerOptions {
   /** Largest request frame accepted, in bytes; a bigger one closes its connection. Default 16 MiB. */
   readonly maxFrameBytes?: number;
+  /**
+   * Calls running at once across all connections; beyond it a call is refused at once with
+   * `RESOURCE_EXHAUSTED` (its handler never runs), so the client can retry elsewhere instead of
+   * queueing behind an overloaded server. Default 10,000.
+   */
+  readonly maxInFlight?: number;
   /** Calls served at once per connection before it stops reading (TCP backpressure). Default 1,000. */
   readonly maxInFlightPerConnection?: number;
   /** Reply bytes queued per connection before it stops reading until the client catches up. Default 8 MiB. */
@@ -44,6 +52,17 @@ export interface CloseOptions {
   readonly graceMs?: number;
 }
 
+/** What {@link Server.stats} reports. */
+export interface ServerStats extends LoadCounters {
+  /** Connections open now. */
+  readonly connections: number;
+  /**
+   * How late the event loop runs timers, in milliseconds, since `listen` (Node's
+   * `monitorEventLoopDelay`, 10 ms resolution): a busy loop delays every call on this server.
+   */
+  readonly eventLoopDelayMs: { readonly mean: number; readonly p99: number; readonly max: number };
+}
+
 /** Lifecycle state of a {@link Server}; see the module comment. */
 export type ServerState = 'created' | 'listening' | 'draining' | 'closed';
 
@@ -57,6 +76,8 @@ export interface Server {
   address(): AddressInfo | undefined;
   /** Connections currently open. */
   readonly connectionCount: number;
+  /** Load and overload counters (see {@link ServerStats}). */
+  stats(): ServerStats;
   readonly state: ServerState;
   /** Drains and closes (see {@link CloseOptions}); resolves once every connection has closed. */
   close(options?: CloseOptions): Promise<void>;
@@ -70,6 +91,8 @@ export function createServer(options: ServerOptions = {}): Server {
   const innermost: ServerCallHandler = async (call) => call.method.invoke(call.handler, call.args, call.ctx);
   const chain = interceptors.length === 0 ? undefined : interceptors.reduceRight<ServerCallHandler>((next, interceptor) => interceptor(next), innermost);
   const connections = new Set<ServerConnection>();
+  const load = new ServerLoad(options.maxInFlight ?? 10_000);
+  let loopDelay: IntervalHistogram | undefined;
   let netServer: NetServer | undefined;
   let state: ServerState = 'created';
   let closing: Promise<void> | undefined;
@@ -79,6 +102,7 @@ export function createServer(options: ServerOptions = {}): Server {
     registry,
     logger,
     chain,
+    load,
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     maxInFlight: options.maxInFlightPerConnection ?? 1000,
     maxBufferedBytes: options.maxBufferedBytesPerConnection ?? 8 * 1024 * 1024,
@@ -114,6 +138,8 @@ export function createServer(options: ServerOptions = {}): Server {
           s.on('error', (error) => logger.error('server socket error', { error: error.message }));
           netServer = s;
           state = 'listening';
+          loopDelay = monitorEventLoopDelay({ resolution: 10 });
+          loopDelay.enable();
           resolve(s.address() as AddressInfo);
         });
       });
@@ -123,6 +149,20 @@ export function createServer(options: ServerOptions = {}): Server {
     },
     get connectionCount() {
       return connections.size;
+    },
+    stats() {
+      const ms = (ns: number): number => (Number.isFinite(ns) ? ns / 1e6 : 0);
+      return {
+        connections: connections.size,
+        inFlight: load.inFlight,
+        rejected: load.rejected,
+        expired: load.expired,
+        eventLoopDelayMs: {
+          mean: ms(loopDelay?.mean ?? 0),
+          p99: ms(loopDelay?.percentile(99) ?? 0),
+          max: ms(loopDelay?.max ?? 0),
+        },
+      };
     },
     get state() {
       return state;
@@ -153,6 +193,7 @@ export function createServer(options: ServerOptions = {}): Server {
     await Promise.race([drained, expired]);
     clearTimeout(timer);
     await stopped;
+    loopDelay?.disable();
     state = 'closed';
   }
 

@@ -65,6 +65,11 @@ const OUTPUT_CHUNK_BYTES = 64 * 1024;
 export class FrameConnection {
   /** The peer's address, `host:port`, for errors and logs. */
   readonly peer: string;
+  /**
+   * When the bytes of the frame being handed to `onFrame` arrived (`Date.now()`): frames held
+   * back while reading was paused keep the time of their chunk.
+   */
+  receivedAt = 0;
   private stateValue: FrameConnectionState = 'open';
   /** `undefined` until the first byte tells framed from unframed (with `detectBuffered`). */
   private decoder: FrameDecoder | BufferedDecoder | undefined;
@@ -91,7 +96,10 @@ export class FrameConnection {
       handler.onFrame(frame, this.decoder!.lastFrameOffset);
       return !this.readingPaused && this.stateValue !== 'closed';
     };
-    socket.on('data', (chunk: Buffer) => this.decode(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      this.receivedAt = Date.now();
+      this.decode(chunk);
+    });
     socket.on('drain', () => handler.onDrain?.());
     socket.on('error', (error) => {
       this.closeError ??= socketError(error, this.peer, 'io');
