@@ -63,6 +63,18 @@ export interface ServerStats extends LoadCounters {
   readonly eventLoopDelayMs: { readonly mean: number; readonly p99: number; readonly max: number };
 }
 
+/** What {@link Server.close} did. */
+export interface DrainReport {
+  /** Calls running when the drain began. */
+  readonly inFlightAtClose: number;
+  /** Of those, calls that finished (and were answered) within the grace period. */
+  readonly completed: number;
+  /** Calls still running when the grace period ran out: aborted, their clients got `UNAVAILABLE`. */
+  readonly cutOff: number;
+  /** How long the drain took, in milliseconds. */
+  readonly durationMs: number;
+}
+
 /** Lifecycle state of a {@link Server}; see the module comment. */
 export type ServerState = 'created' | 'listening' | 'draining' | 'closed';
 
@@ -79,8 +91,19 @@ export interface Server {
   /** Load and overload counters (see {@link ServerStats}). */
   stats(): ServerStats;
   readonly state: ServerState;
-  /** Drains and closes (see {@link CloseOptions}); resolves once every connection has closed. */
-  close(options?: CloseOptions): Promise<void>;
+  /**
+   * Drains and closes (see {@link CloseOptions}); resolves once every connection has closed,
+   * with what happened to the calls that were running (also logged). Calling it again returns
+   * the same promise.
+   */
+  close(options?: CloseOptions): Promise<DrainReport>;
+  /**
+   * Drains and closes the server when the process receives one of `signals` (default SIGTERM
+   * and SIGINT), the way process managers and orchestrators stop a service. The listeners are
+   * removed once the server has closed; the process then exits on its own when nothing else
+   * keeps it alive.
+   */
+  closeOnSignals(signals?: readonly NodeJS.Signals[], options?: CloseOptions): this;
 }
 
 /** Creates a server (see the module comment). */
@@ -95,7 +118,9 @@ export function createServer(options: ServerOptions = {}): Server {
   let loopDelay: IntervalHistogram | undefined;
   let netServer: NetServer | undefined;
   let state: ServerState = 'created';
-  let closing: Promise<void> | undefined;
+  let closing: Promise<DrainReport> | undefined;
+  /** Run once the server has closed (signal listeners to remove). */
+  const whenClosed: Array<() => void> = [];
   let allClosed: (() => void) | undefined;
 
   const connectionOptions = {
@@ -171,10 +196,24 @@ export function createServer(options: ServerOptions = {}): Server {
       closing ??= drain(closeOptions.graceMs ?? 10_000);
       return closing;
     },
+    closeOnSignals(signals = ['SIGTERM', 'SIGINT'], closeOptions = {}) {
+      const onSignal = (signal: NodeJS.Signals): void => {
+        logger.info(`received ${signal}: draining`, { graceMs: closeOptions.graceMs ?? 10_000 });
+        void server.close(closeOptions);
+      };
+      for (const signal of signals) process.on(signal, onSignal);
+      whenClosed.push(() => {
+        for (const signal of signals) process.off(signal, onSignal);
+      });
+      return server;
+    },
   };
 
-  async function drain(graceMs: number): Promise<void> {
+  async function drain(graceMs: number): Promise<DrainReport> {
     state = 'draining';
+    const startedAt = Date.now();
+    const inFlightAtClose = load.inFlight;
+    let cutOff = 0;
     const stopped = new Promise<void>((resolve) => (netServer === undefined ? resolve() : netServer.close(() => resolve())));
     const drained = new Promise<void>((resolve) => {
       allClosed = resolve;
@@ -185,7 +224,8 @@ export function createServer(options: ServerOptions = {}): Server {
     const expired = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
         const reason = new RpcError(ErrorCode.UNAVAILABLE, `the server closed after a ${graceMs} ms grace period`);
-        if (connections.size > 0) logger.warn('grace period over: closing connections with calls still running', { connections: connections.size });
+        for (const connection of connections) cutOff += connection.inFlight;
+        if (connections.size > 0) logger.warn('grace period over: closing connections with calls still running', { connections: connections.size, calls: cutOff });
         for (const connection of connections) connection.destroy(reason);
         resolve();
       }, graceMs);
@@ -195,6 +235,10 @@ export function createServer(options: ServerOptions = {}): Server {
     await stopped;
     loopDelay?.disable();
     state = 'closed';
+    const report: DrainReport = { inFlightAtClose, completed: inFlightAtClose - cutOff, cutOff, durationMs: Date.now() - startedAt };
+    logger.info('server closed', { ...report });
+    for (const callback of whenClosed.splice(0)) callback();
+    return report;
   }
 
   return server;

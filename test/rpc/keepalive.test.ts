@@ -39,7 +39,7 @@ async function startProxy(targetPort: number): Promise<{ port: number; blackhole
   };
 }
 
-const cleanups: Array<() => Promise<void>> = [];
+const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });

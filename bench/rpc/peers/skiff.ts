@@ -50,7 +50,7 @@ export const skiffServer: ServerPeer = {
     };
     const server = createServer().addService(UserService, handler);
     const { port } = await server.listen({ port: 0, host: '127.0.0.1' });
-    return { port, close: () => server.close({ graceMs: 1000 }) };
+    return { port, close: async () => void (await server.close({ graceMs: 1000 })) };
   },
 };
 
