@@ -10,8 +10,9 @@
  * await server.close({ graceMs: 10_000 });
  * ```
  *
- * Lifecycle: `created` -> `listening` (after {@link Server.listen}) -> `draining` (during
- * {@link Server.close}: no new connections, running calls finish) -> `closed`.
+ * Lifecycle: `created` -> `listening` (after {@link Server.listen}) or `serving-handed` (after
+ * {@link Server.serveHandedSockets}: connections come from {@link Server.acceptSocket}) ->
+ * `draining` (during {@link Server.close}: no new connections, running calls finish) -> `closed`.
  */
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
@@ -76,7 +77,7 @@ export interface DrainReport {
 }
 
 /** Lifecycle state of a {@link Server}; see the module comment. */
-export type ServerState = 'created' | 'listening' | 'draining' | 'closed';
+export type ServerState = 'created' | 'listening' | 'serving-handed' | 'draining' | 'closed';
 
 /** A skiff server (see the module comment). */
 export interface Server {
@@ -84,6 +85,14 @@ export interface Server {
   addService<Handler>(service: ServiceDescriptor<Handler>, handler: Handler): this;
   /** Starts accepting connections; resolves to the bound address (useful with `port: 0`). */
   listen(options: { readonly port: number; readonly host?: string }): Promise<AddressInfo>;
+  /**
+   * Serves a connection accepted elsewhere, e.g. a socket handed to this worker process by a
+   * primary that accepts (`child.send(message, socket)`). Destroys it unless the server is
+   * listening or was started with {@link Server.serveHandedSockets}.
+   */
+  acceptSocket(socket: Socket): void;
+  /** Marks the server ready for {@link acceptSocket} without listening on a port of its own. */
+  serveHandedSockets(): this;
   /** The bound address, once listening. */
   address(): AddressInfo | undefined;
   /** Connections currently open. */
@@ -138,7 +147,7 @@ export function createServer(options: ServerOptions = {}): Server {
   };
 
   const accept = (socket: Socket): void => {
-    if (state !== 'listening') {
+    if (state !== 'listening' && state !== 'serving-handed') {
       socket.destroy();
       return;
     }
@@ -168,6 +177,17 @@ export function createServer(options: ServerOptions = {}): Server {
           resolve(s.address() as AddressInfo);
         });
       });
+    },
+    acceptSocket(socket) {
+      accept(socket);
+    },
+    serveHandedSockets() {
+      if (state === 'created') {
+        state = 'serving-handed';
+        loopDelay ??= monitorEventLoopDelay({ resolution: 10 });
+        loopDelay.enable();
+      }
+      return server;
     },
     address() {
       return (netServer?.address() as AddressInfo | null | undefined) ?? undefined;
