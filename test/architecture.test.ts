@@ -66,8 +66,14 @@ describe('dependency rules', () => {
 
   it('client and server sit on transport and never import each other', () => {
     const below = /^runtime\/(transport\/|protocol\/|internal\/|errors\.js$|service\.js$|codec\.js$|logger\.js$)/;
-    expect(violations('runtime/client', (t) => below.test(t) || t.startsWith('runtime/client/') || t.startsWith('node:'))).toEqual([]);
+    const fromClient = (t: string): boolean => below.test(t) || t.startsWith('runtime/client/') || t.startsWith('runtime/discovery/') || t.startsWith('node:');
+    expect(violations('runtime/client', fromClient)).toEqual([]);
     expect(violations('runtime/server', (t) => below.test(t) || t.startsWith('runtime/server/') || t.startsWith('node:'))).toEqual([]);
+  });
+
+  it('discovery feeds the client and depends on neither client nor server', () => {
+    const allowed = /^runtime\/(discovery\/|internal\/|errors\.js$|logger\.js$)/;
+    expect(violations('runtime/discovery', (t) => allowed.test(t) || t.startsWith('node:'))).toEqual([]);
   });
 
   it('compiler phases point one way: only the CLI touches the file system and the process', () => {
