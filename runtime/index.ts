@@ -56,3 +56,15 @@ export { multiplexed } from './client/multiplexed.js';
 export { createServer, type CloseOptions, type Server, type ServerOptions, type ServerState, type ServerStats } from './server/server.js';
 export type { LoadCounters } from './server/server-load.js';
 export type { ServerCall, ServerCallHandler, ServerInterceptor } from './server/server-connection.js';
+export { endpointKey, parseEndpoint, staticResolver, type Endpoint, type Resolver } from './discovery/resolver.js';
+export {
+  consistentHash,
+  leastPending,
+  roundRobin,
+  weightedRandom,
+  type Balancer,
+  type BalancerCandidate,
+  type ConsistentHashOptions,
+  type PickContext,
+  type Random,
+} from './client/balancer.js';

@@ -114,6 +114,11 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
   /** Headers sent with the request. */
   readonly metadata?: Readonly<Record<string, string>>;
+  /**
+   * Routes calls with the same key to the same server when the channel balances with
+   * consistent hashing (e.g. a user id, for cache locality); other balancers ignore it.
+   */
+  readonly routingKey?: string;
 }
 
 /** What a handler method learns about the call it serves (its trailing `ctx` parameter). */

@@ -189,6 +189,12 @@ export class CallConnection implements PooledConnection {
     this.connection.destroy();
   }
 
+  /** Takes no new calls; closes once the pending ones have their replies. */
+  drain(): void {
+    this.goaway = true;
+    if (this.pending.size === 0) this.connection.end();
+  }
+
   private allocateSeqId(): number {
     let seqId = this.nextSeqId;
     // Skip ids still in flight after a wrap-around (a call pending for 2^31 calls).

@@ -15,8 +15,11 @@ import type { BackoffOptions } from '../internal/backoff.js';
 import type { Framing, WireProtocol } from '../protocol/framing.js';
 import { RESERVED_HEADER_PREFIX } from '../protocol/skiff-headers.js';
 import type { CallOptions, Channel, MethodDescriptor } from '../service.js';
+import { staticResolver, type Endpoint, type Resolver } from '../discovery/resolver.js';
 import { ConnectionPool } from '../transport/pool.js';
+import { leastPending, type Balancer } from './balancer.js';
 import { CallConnection } from './call-connection.js';
+import { EndpointSet } from './endpoint-set.js';
 
 /** A call as client interceptors see it. */
 export interface ClientCall {
@@ -39,12 +42,21 @@ export type ClientCallHandler = (call: ClientCall) => Promise<unknown>;
  */
 export type ClientInterceptor = (next: ClientCallHandler) => ClientCallHandler;
 
-/** Settings of {@link createChannel}. */
+/**
+ * Settings of {@link createChannel}. Name the servers in exactly one way: `host` and `port` (one
+ * server), `endpoints` (a fixed list) or `resolver` (discovery, e.g. a registry).
+ */
 export interface ChannelOptions {
-  /** Server host name or address. */
-  readonly host: string;
-  /** Server port. */
-  readonly port: number;
+  /** Server host name or address (with `port`). */
+  readonly host?: string;
+  /** Server port (with `host`). */
+  readonly port?: number;
+  /** Several servers, as `'host:port'` strings or endpoints with weights. */
+  readonly endpoints?: readonly (string | Endpoint)[];
+  /** Where the servers come from; followed live. */
+  readonly resolver?: Resolver;
+  /** Which ready server gets each call. Default {@link leastPending} (two random choices, fewer calls in flight). */
+  readonly balancer?: Balancer;
   /** Payload protocol. Default `'compact'`. */
   readonly protocol?: WireProtocol;
   /**
@@ -73,29 +85,56 @@ export interface ChannelOptions {
 
 /** A {@link Channel} with a lifecycle. */
 export interface ClientChannel extends Channel {
+  /** The servers known now: `host:port`, pool state (`ready`, `connecting`, `backoff`, ...) and calls in flight. */
+  readonly instances: ReadonlyArray<{ readonly key: string; readonly state: string; readonly pending: number }>;
   /** Closes every connection; calls in flight fail with `UNAVAILABLE`, later calls too. */
   close(): Promise<void>;
 }
 
-/** Creates a channel to one server (see the module comment). Connects lazily, on the first call. */
+/**
+ * Creates a channel (see the module comment). It connects lazily, on the first call; with
+ * several servers, each call also starts connections to servers not yet connected, and the
+ * balancer chooses among those with a live connection.
+ */
 export function createChannel(options: ChannelOptions): ClientChannel {
-  const pool = new ConnectionPool<CallConnection>({
-    connect: (onClose) => CallConnection.connect(options, onClose),
-    ...(options.connections === undefined ? {} : { size: options.connections }),
-    ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
-  });
-  const send: ClientCallHandler = (call) => send1(pool, call, options.defaultTimeoutMs);
+  const endpoints = new EndpointSet(
+    resolverOf(options),
+    (endpoint) =>
+      new ConnectionPool<CallConnection>({
+        connect: (onClose) => CallConnection.connect({ ...options, host: endpoint.host, port: endpoint.port }, onClose),
+        ...(options.connections === undefined ? {} : { size: options.connections }),
+        ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+      }),
+    options.balancer ?? leastPending(),
+  );
+  const send: ClientCallHandler = (call) => send1(endpoints, call, options.defaultTimeoutMs);
   const chain = (options.interceptors ?? []).reduceRight<ClientCallHandler>((next, interceptor) => interceptor(next), send);
   const call = <Args, Result>(method: MethodDescriptor<Args, Result>, args: NoInfer<Args>, callOptions: CallOptions = {}): Promise<Result> =>
     chain({ method: method as MethodDescriptor<unknown, unknown>, args, options: callOptions }) as Promise<Result>;
   return {
     call,
-    close: async () => pool.close(),
+    get instances() {
+      return endpoints.instances;
+    },
+    close: async () => endpoints.close(),
   };
 }
 
+function resolverOf(options: ChannelOptions): Resolver {
+  const given = [options.host !== undefined || options.port !== undefined, options.endpoints !== undefined, options.resolver !== undefined];
+  if (given.filter(Boolean).length !== 1) {
+    throw new RpcError(ErrorCode.INVALID_ARGUMENT, 'createChannel needs exactly one of: host and port, endpoints, resolver');
+  }
+  if (options.resolver !== undefined) return options.resolver;
+  if (options.endpoints !== undefined) return staticResolver(options.endpoints);
+  if (options.host === undefined || options.port === undefined) {
+    throw new RpcError(ErrorCode.INVALID_ARGUMENT, 'createChannel needs both host and port');
+  }
+  return staticResolver([{ host: options.host, port: options.port }]);
+}
+
 /** The innermost handler: validates options, takes a connection, sends. */
-function send1(pool: ConnectionPool<CallConnection>, call: ClientCall, defaultTimeoutMs: number | undefined): Promise<unknown> {
+function send1(endpoints: EndpointSet, call: ClientCall, defaultTimeoutMs: number | undefined): Promise<unknown> {
   const { method, options } = call;
   const timeoutMs = options.timeoutMs ?? method.timeoutMs ?? defaultTimeoutMs;
   if (timeoutMs !== undefined && !(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
@@ -115,7 +154,7 @@ function send1(pool: ConnectionPool<CallConnection>, call: ClientCall, defaultTi
   const outgoing = { method, args: call.args, timeoutMs: timeoutMs === undefined ? undefined : Math.ceil(timeoutMs), signal: options.signal, metadata };
   let connection: CallConnection | Promise<CallConnection>;
   try {
-    connection = pool.acquire();
+    connection = endpoints.acquire(options.routingKey);
   } catch (error) {
     return Promise.reject(error);
   }

@@ -25,6 +25,8 @@ export interface PooledConnection {
   readonly available: boolean;
   /** Closes the connection; calls in flight fail. */
   close(): void;
+  /** Takes no new calls and closes once the calls in flight have finished. */
+  drain(): void;
 }
 
 /** Settings of a {@link ConnectionPool}. */
@@ -75,6 +77,13 @@ export class ConnectionPool<C extends PooledConnection> {
     return this.connections.length;
   }
 
+  /** Calls in flight over all connections. */
+  get inFlight(): number {
+    let total = 0;
+    for (const c of this.connections) total += c.inFlight;
+    return total;
+  }
+
   /**
    * A connection for one call: an open one when there is one (synchronously), else the one being
    * opened. Throws (or rejects with) `UNAVAILABLE` during a backoff window or when connecting
@@ -101,6 +110,12 @@ export class ConnectionPool<C extends PooledConnection> {
   close(): void {
     this.isClosed = true;
     for (const c of this.connections.splice(0)) c.close();
+  }
+
+  /** Like {@link close}, but calls in flight finish first (the endpoint left the resolver's set). */
+  drain(): void {
+    this.isClosed = true;
+    for (const c of this.connections.splice(0)) c.drain();
   }
 
   /** Starts a connect unless inside a backoff window (then `undefined`). */
