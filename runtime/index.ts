@@ -53,9 +53,21 @@ export {
   type ClientInterceptor,
 } from './client/channel.js';
 export { multiplexed } from './client/multiplexed.js';
-export { createServer, type CloseOptions, type Server, type ServerOptions, type ServerState, type ServerStats } from './server/server.js';
+export { createServer, type CloseOptions, type DrainReport, type Server, type ServerOptions, type ServerState, type ServerStats } from './server/server.js';
 export type { LoadCounters } from './server/server-load.js';
+export { AdaptiveLimiter, type AdaptiveLimitOptions, type AdaptiveLimitState } from './server/adaptive-limiter.js';
 export type { ServerCall, ServerCallHandler, ServerInterceptor } from './server/server-connection.js';
+export {
+  startPrefork,
+  type Prefork,
+  type PreforkCloseOptions,
+  type PreforkDrainReport,
+  type PreforkModel,
+  type PreforkOptions,
+  type PreforkState,
+} from './server/prefork.js';
+export { isPreforkWorker, runWorker, type RunWorkerOptions } from './server/prefork-worker.js';
+export { leastConnectionsPicker, roundRobinPicker, type PreforkWorker, type WorkerPicker } from './server/prefork-picker.js';
 export { endpointKey, parseEndpoint, staticResolver, type Endpoint, type Resolver } from './discovery/resolver.js';
 export {
   consistentHash,

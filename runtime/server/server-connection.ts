@@ -69,6 +69,8 @@ interface RunningCall {
   timer: NodeJS.Timeout | undefined;
   /** Answered, cancelled or timed out: nothing more is sent for it. */
   done: boolean;
+  /** When it started (`performance.now()`, ms): its latency feeds the adaptive limiter. */
+  readonly startedAt: number;
 }
 
 /** Where a reply goes: how its request came in. */
@@ -183,7 +185,7 @@ export class ServerConnection {
       return;
     }
     if (!oneway && !this.options.load.tryAcquire()) {
-      const max = this.options.load.maxInFlight;
+      const max = this.options.load.limit;
       this.replyError(route, new RpcError(ErrorCode.RESOURCE_EXHAUSTED, `the server is overloaded (${max} calls in flight); retry elsewhere or later`));
       return;
     }
@@ -212,7 +214,7 @@ export class ServerConnection {
       }
     }
     const ctx = new ServerCallContext(metadataOf(incoming.headers), deadline, this.peer);
-    const call: RunningCall = { ctx, seqId: incoming.framing === 'header' ? route.seqId : undefined, timer: undefined, done: false };
+    const call: RunningCall = { ctx, seqId: incoming.framing === 'header' ? route.seqId : undefined, timer: undefined, done: false, startedAt: performance.now() };
     if (!oneway) {
       this.running.add(call);
       if (call.seqId !== undefined) this.bySeqId.set(call.seqId, call);
@@ -270,7 +272,7 @@ export class ServerConnection {
     if (call.done) return;
     call.done = true;
     this.running.delete(call);
-    this.options.load.release();
+    this.options.load.release(performance.now() - call.startedAt);
     if (call.seqId !== undefined) this.bySeqId.delete(call.seqId);
     if (call.timer !== undefined) clearTimeout(call.timer);
     this.updateReading();

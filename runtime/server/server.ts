@@ -22,6 +22,7 @@ import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame-decoder.js';
 import type { ServiceDescriptor } from '../service.js';
 import { MethodRegistry } from './method-registry.js';
 import { ServerLoad, type LoadCounters } from './server-load.js';
+import { AdaptiveLimiter, type AdaptiveLimitOptions } from './adaptive-limiter.js';
 import { ServerConnection, type ServerCallHandler, type ServerInterceptor } from './server-connection.js';
 
 /** Settings of {@link createServer}; every field has a default. */
@@ -34,6 +35,12 @@ export interface ServerOptions {
    * queueing behind an overloaded server. Default 10,000.
    */
   readonly maxInFlight?: number;
+  /**
+   * Adapts the server-wide limit to the concurrency that keeps call latency near its no-load
+   * value, refusing the rest with `RESOURCE_EXHAUSTED` (see `AdaptiveLimiter`; `true` takes its
+   * defaults). Never above `maxInFlight`. Default off: the limit is `maxInFlight`.
+   */
+  readonly adaptiveLimit?: boolean | AdaptiveLimitOptions;
   /** Calls served at once per connection before it stops reading (TCP backpressure). Default 1,000. */
   readonly maxInFlightPerConnection?: number;
   /** Reply bytes queued per connection before it stops reading until the client catches up. Default 8 MiB. */
@@ -123,7 +130,11 @@ export function createServer(options: ServerOptions = {}): Server {
   const innermost: ServerCallHandler = async (call) => call.method.invoke(call.handler, call.args, call.ctx);
   const chain = interceptors.length === 0 ? undefined : interceptors.reduceRight<ServerCallHandler>((next, interceptor) => interceptor(next), innermost);
   const connections = new Set<ServerConnection>();
-  const load = new ServerLoad(options.maxInFlight ?? 10_000);
+  const adaptive = options.adaptiveLimit;
+  const load = new ServerLoad(
+    options.maxInFlight ?? 10_000,
+    adaptive === undefined || adaptive === false ? undefined : new AdaptiveLimiter(adaptive === true ? {} : adaptive),
+  );
   let loopDelay: IntervalHistogram | undefined;
   let netServer: NetServer | undefined;
   let state: ServerState = 'created';
@@ -200,6 +211,7 @@ export function createServer(options: ServerOptions = {}): Server {
       return {
         connections: connections.size,
         inFlight: load.inFlight,
+        limit: load.limit,
         rejected: load.rejected,
         expired: load.expired,
         eventLoopDelayMs: {
