@@ -80,3 +80,4 @@ export {
   type PickContext,
   type Random,
 } from './client/balancer.js';
+export type { RetryOptions } from './client/retry.js';

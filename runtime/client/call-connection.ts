@@ -20,6 +20,7 @@ import { CONTROL_FEATURE, ControlMessage, SkiffHeader } from '../protocol/skiff-
 import { MessageType } from '../protocol/types.js';
 import type { MethodDescriptor, MethodResult } from '../service.js';
 import { FrameConnection, type FrameWriter } from '../transport/frame-connection.js';
+import { markNotRun } from './retry.js';
 import type { PooledConnection } from '../transport/pool.js';
 import { connectionClosed, socketError } from '../transport/socket-errors.js';
 
@@ -98,7 +99,7 @@ export class CallConnection implements PooledConnection {
 
   private constructor(
     socket: Socket,
-    options: CallConnectionOptions,
+    private readonly options: CallConnectionOptions,
     private readonly onClosed: (connection: CallConnection) => void,
   ) {
     this.protocol = options.protocol ?? 'compact';
@@ -127,11 +128,11 @@ export class CallConnection implements PooledConnection {
       const timeoutMs = options.connectTimeoutMs ?? 5000;
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new RpcError(ErrorCode.UNAVAILABLE, `cannot connect to ${peer}: no answer within ${timeoutMs} ms`));
+        reject(markNotRun(new RpcError(ErrorCode.UNAVAILABLE, `cannot connect to ${peer}: no answer within ${timeoutMs} ms`)));
       }, timeoutMs);
       const onError = (error: Error): void => {
         clearTimeout(timer);
-        reject(socketError(error, peer, 'connect'));
+        reject(markNotRun(socketError(error, peer, 'connect')));
       };
       socket.once('error', onError);
       socket.once('connect', () => {
@@ -140,6 +141,11 @@ export class CallConnection implements PooledConnection {
         resolve(new CallConnection(socket, options, onClosed));
       });
     });
+  }
+
+  /** The endpoint this connection was made to, `host:port` as configured (balancers' key). */
+  get endpointKey(): string {
+    return `${this.options.host}:${this.options.port}`;
   }
 
   /** The server's address, `host:port`. */
@@ -159,7 +165,7 @@ export class CallConnection implements PooledConnection {
   call(call: OutgoingCall): Promise<unknown> {
     const { method } = call;
     if (call.signal?.aborted) return Promise.reject(cancelled(call.signal));
-    if (!this.available) return Promise.reject(connectionClosed(this.peer, this.goaway ? 'the server is draining' : undefined));
+    if (!this.available) return Promise.reject(markNotRun(connectionClosed(this.peer, this.goaway ? 'the server is draining' : undefined)));
     const seqId = this.allocateSeqId();
     this.writeRequest(seqId, call);
     if (method.oneway) {
@@ -313,7 +319,8 @@ export class CallConnection implements PooledConnection {
         return;
       }
       const status = incoming.headers.get(SkiffHeader.STATUS);
-      pending.reject(fromApplicationException(exception, status !== undefined && isErrorCode(status) ? status : undefined));
+      const error = fromApplicationException(exception, status !== undefined && isErrorCode(status) ? status : undefined);
+      pending.reject(incoming.headers.get(SkiffHeader.REFUSED) === '1' ? markNotRun(error) : error);
     } else {
       pending.reject(new ProtocolError('INVALID_VALUE', `server sent message type ${message.type} as a reply`, streamOffset));
     }

@@ -18,8 +18,9 @@ import type { CallOptions, Channel, MethodDescriptor } from '../service.js';
 import { staticResolver, type Endpoint, type Resolver } from '../discovery/resolver.js';
 import { ConnectionPool } from '../transport/pool.js';
 import { leastPending, type Balancer } from './balancer.js';
-import { CallConnection } from './call-connection.js';
+import { CallConnection, type OutgoingCall } from './call-connection.js';
 import { EndpointSet } from './endpoint-set.js';
+import { isRetryable, markNotRun, RetryBudget, type RetryOptions } from './retry.js';
 
 /** A call as client interceptors see it. */
 export interface ClientCall {
@@ -81,6 +82,12 @@ export interface ChannelOptions {
   readonly backoff?: BackoffOptions;
   /** Run around every call, first one outermost. */
   readonly interceptors?: readonly ClientInterceptor[];
+  /**
+   * Sending failed calls again, on another server when there is one: calls that never ran
+   * (any method) and `(idempotent)` methods whose connection failed (see `retry.ts`). Default:
+   * up to 3 attempts within the call's deadline, retries bounded to 20% of calls; `false` for none.
+   */
+  readonly retry?: RetryOptions | false;
 }
 
 /** A {@link Channel} with a lifecycle. */
@@ -107,7 +114,9 @@ export function createChannel(options: ChannelOptions): ClientChannel {
       }),
     options.balancer ?? leastPending(),
   );
-  const send: ClientCallHandler = (call) => send1(endpoints, call, options.defaultTimeoutMs);
+  const retry: RetrySettings | undefined =
+    options.retry === false ? undefined : { maxAttempts: Math.max(1, options.retry?.maxAttempts ?? 3), budget: new RetryBudget(options.retry) };
+  const send: ClientCallHandler = (call) => send1(endpoints, call, options.defaultTimeoutMs, retry);
   const chain = (options.interceptors ?? []).reduceRight<ClientCallHandler>((next, interceptor) => interceptor(next), send);
   const call = <Args, Result>(method: MethodDescriptor<Args, Result>, args: NoInfer<Args>, callOptions: CallOptions = {}): Promise<Result> =>
     chain({ method: method as MethodDescriptor<unknown, unknown>, args, options: callOptions }) as Promise<Result>;
@@ -134,7 +143,7 @@ function resolverOf(options: ChannelOptions): Resolver {
 }
 
 /** The innermost handler: validates options, takes a connection, sends. */
-function send1(endpoints: EndpointSet, call: ClientCall, defaultTimeoutMs: number | undefined): Promise<unknown> {
+function send1(endpoints: EndpointSet, call: ClientCall, defaultTimeoutMs: number | undefined, retry: RetrySettings | undefined): Promise<unknown> {
   const { method, options } = call;
   const timeoutMs = options.timeoutMs ?? method.timeoutMs ?? defaultTimeoutMs;
   if (timeoutMs !== undefined && !(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
@@ -151,22 +160,70 @@ function send1(endpoints: EndpointSet, call: ClientCall, defaultTimeoutMs: numbe
       }
     }
   }
-  const outgoing = { method, args: call.args, timeoutMs: timeoutMs === undefined ? undefined : Math.ceil(timeoutMs), signal: options.signal, metadata };
+  const outgoing: OutgoingCall = { method, args: call.args, timeoutMs: timeoutMs === undefined ? undefined : Math.ceil(timeoutMs), signal: options.signal, metadata };
+  if (retry === undefined) return attempt(endpoints, outgoing, options.routingKey, undefined);
+  retry.budget.onCall();
+  const tried: string[] = [];
+  const startedAt = outgoing.timeoutMs === undefined ? 0 : Date.now();
+  return attempt(endpoints, outgoing, options.routingKey, tried).catch((error: unknown) =>
+    retryAfter(error, endpoints, outgoing, options.routingKey, tried, startedAt, retry),
+  );
+}
+
+/** Retry settings resolved for a channel. */
+interface RetrySettings {
+  readonly maxAttempts: number;
+  readonly budget: RetryBudget;
+}
+
+/** One attempt: a connection from the endpoint set (avoiding instances in `tried`), then the call. */
+function attempt(endpoints: EndpointSet, outgoing: OutgoingCall, routingKey: string | undefined, tried: string[] | undefined): Promise<unknown> {
   let connection: CallConnection | Promise<CallConnection>;
   try {
-    connection = endpoints.acquire(options.routingKey);
+    connection = endpoints.acquire(routingKey, tried);
   } catch (error) {
-    return Promise.reject(error);
+    return Promise.reject(typeof error === 'object' && error !== null ? markNotRun(error) : error);
   }
-  if (connection instanceof CallConnection) return connection.call(outgoing);
-  return sendWhenConnected(connection, outgoing);
+  if (connection instanceof CallConnection) {
+    tried?.push(connection.endpointKey);
+    return connection.call(outgoing);
+  }
+  return sendWhenConnected(connection, outgoing, tried);
+}
+
+/** Sends a failed call again while {@link isRetryable} allows, within its deadline and the budget. */
+async function retryAfter(
+  firstError: unknown,
+  endpoints: EndpointSet,
+  outgoing: OutgoingCall,
+  routingKey: string | undefined,
+  tried: string[],
+  startedAt: number,
+  retry: RetrySettings,
+): Promise<unknown> {
+  let error = firstError;
+  for (let attempts = 1; attempts < retry.maxAttempts; attempts++) {
+    if (!isRetryable(error, outgoing.method) || outgoing.signal?.aborted) throw error;
+    let timeoutMs = outgoing.timeoutMs;
+    if (timeoutMs !== undefined) {
+      timeoutMs -= Date.now() - startedAt;
+      if (timeoutMs <= 0) throw error;
+    }
+    if (!retry.budget.tryRetry()) throw error;
+    try {
+      return await attempt(endpoints, { ...outgoing, timeoutMs }, routingKey, tried);
+    } catch (next) {
+      error = next;
+    }
+  }
+  throw error;
 }
 
 /**
  * Waits for a connection, within the call's deadline and signal, then sends. The wait counts
  * against the deadline: the server gets what remains of it.
  */
-async function sendWhenConnected(connecting: Promise<CallConnection>, call: Parameters<CallConnection['call']>[0]): Promise<unknown> {
+async function sendWhenConnected(connecting: Promise<CallConnection>, call: OutgoingCall, tried: string[] | undefined): Promise<unknown> {
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
@@ -190,5 +247,6 @@ async function sendWhenConnected(connecting: Promise<CallConnection>, call: Para
     if (onAbort !== undefined) call.signal?.removeEventListener('abort', onAbort);
   }
   const timeoutMs = call.timeoutMs === undefined ? undefined : Math.max(1, call.timeoutMs - (Date.now() - started));
+  tried?.push(connection.endpointKey);
   return connection.call({ ...call, timeoutMs });
 }

@@ -54,15 +54,19 @@ export class EndpointSet {
 
   /**
    * A connection for one call: synchronously when an instance is ready, a promise while the
-   * first connects. Throws `UNAVAILABLE` when no instance can be reached now.
+   * first connects. Throws `UNAVAILABLE` when no instance can be reached now. Instances in
+   * `avoid` (tried already by this call) are passed over unless no other is ready.
    */
-  acquire(routingKey: string | undefined): CallConnection | Promise<CallConnection> {
+  acquire(routingKey: string | undefined, avoid?: readonly string[]): CallConnection | Promise<CallConnection> {
     if (this.closed) throw new RpcError(ErrorCode.UNAVAILABLE, 'the channel is closed');
     let ready: Subchannel[] | undefined;
     let only: Subchannel | undefined;
+    let avoided: Subchannel | undefined;
     for (const s of this.subchannels.values()) {
       const state = s.pool.state;
-      if (state === 'ready') {
+      if (state === 'ready' && avoid !== undefined && avoid.includes(s.key)) {
+        avoided ??= s;
+      } else if (state === 'ready') {
         if (only === undefined) only = s;
         else (ready ??= [only]).push(s);
       } else if (state === 'idle') {
@@ -71,6 +75,7 @@ export class EndpointSet {
     }
     if (ready !== undefined) return this.balancer.pick(ready, { routingKey }).pool.acquire();
     if (only !== undefined) return only.pool.acquire();
+    if (avoided !== undefined) return avoided.pool.acquire();
     return this.firstToConnect();
   }
 

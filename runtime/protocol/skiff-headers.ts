@@ -17,6 +17,11 @@ export const SkiffHeader = {
   STATUS: 'skiff-status',
   /** Marks a control frame (empty payload) and names it: one of {@link ControlMessage}. */
   CONTROL: 'skiff-control',
+  /**
+   * On an `EXCEPTION` reply, value `1`: the server refused the call before its handler ran
+   * (draining, overloaded), so retrying it on another server is safe whatever the method.
+   */
+  REFUSED: 'skiff-refused',
 } as const;
 
 /** Prefix of the keys reserved for skiff; application metadata may not use it. */

@@ -168,7 +168,7 @@ export class ServerConnection {
       return;
     }
     if (this.draining) {
-      if (!oneway) this.replyError(route, new RpcError(ErrorCode.UNAVAILABLE, 'the server is shutting down; retry on another connection'));
+      if (!oneway) this.replyError(route, new RpcError(ErrorCode.UNAVAILABLE, 'the server is shutting down; retry on another connection'), true);
       return;
     }
     if (incoming.framing === 'header' && this.bySeqId.has(message.seqId)) {
@@ -186,7 +186,7 @@ export class ServerConnection {
     }
     if (!oneway && !this.options.load.tryAcquire()) {
       const max = this.options.load.limit;
-      this.replyError(route, new RpcError(ErrorCode.RESOURCE_EXHAUSTED, `the server is overloaded (${max} calls in flight); retry elsewhere or later`));
+      this.replyError(route, new RpcError(ErrorCode.RESOURCE_EXHAUSTED, `the server is overloaded (${max} calls in flight); retry elsewhere or later`), true);
       return;
     }
     this.run(bound, args, incoming, route, oneway);
@@ -207,7 +207,7 @@ export class ServerConnection {
           this.options.load.expired++;
           if (!oneway) {
             this.options.load.release();
-            this.replyError(route, new RpcError(ErrorCode.DEADLINE_EXCEEDED, `the deadline of ${timeoutMs} ms passed before the call could start`));
+            this.replyError(route, new RpcError(ErrorCode.DEADLINE_EXCEEDED, `the deadline of ${timeoutMs} ms passed before the call could start`), true);
           }
           return;
         }
@@ -303,9 +303,12 @@ export class ServerConnection {
     this.connection.flushSoon();
   }
 
-  private replyError(route: ReplyRoute, error: RpcError): void {
+  /** Sends `error` as an EXCEPTION reply; `refused` says the handler never ran (safe to retry elsewhere). */
+  private replyError(route: ReplyRoute, error: RpcError, refused = false): void {
     const w = this.connection.writer(route.protocol);
-    const mark = this.beginReply(route, new Map([[SkiffHeader.STATUS, error.code]]));
+    const headers = new Map<string, string>([[SkiffHeader.STATUS, error.code]]);
+    if (refused) headers.set(SkiffHeader.REFUSED, '1');
+    const mark = this.beginReply(route, headers);
     w.writeMessageBegin(route.name, MessageType.EXCEPTION, route.seqId);
     writeApplicationException(w, toApplicationException(error));
     finishMessage(w, route.framing, mark);

@@ -54,7 +54,7 @@ async function setup(keepalive: { keepaliveMs: number; keepaliveTimeoutMs: numbe
   cleanups.push(() => server.close({ graceMs: 100 }));
   const proxy = await startProxy(port);
   cleanups.push(() => proxy.close());
-  const channel: ClientChannel = createChannel({ host: '127.0.0.1', port: proxy.port, connections: 1, ...keepalive });
+  const channel: ClientChannel = createChannel({ host: '127.0.0.1', port: proxy.port, connections: 1, retry: false, ...keepalive });
   cleanups.push(() => channel.close());
   const client = new UserServiceClient(channel);
   expect(await client.ping({ timeoutMs: 5000 })).toBe('pong');

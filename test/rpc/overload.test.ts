@@ -17,7 +17,7 @@ async function setup(options: ServerOptions): Promise<{ server: Server; client: 
   const server = createServer({ logger: silentLogger, ...options }).addService(UserService, new UserStore());
   const { port } = await server.listen({ port: 0, host: '127.0.0.1' });
   cleanups.push(() => server.close({ graceMs: 200 }));
-  const channel: ClientChannel = createChannel({ host: '127.0.0.1', port, connections: 1 });
+  const channel: ClientChannel = createChannel({ host: '127.0.0.1', port, connections: 1, retry: false });
   cleanups.push(() => channel.close());
   return { server, client: new UserServiceClient(channel) };
 }
