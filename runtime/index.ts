@@ -80,4 +80,22 @@ export {
   type PickContext,
   type Random,
 } from './client/balancer.js';
+export {
+  EtcdClient,
+  prefixRangeEnd,
+  type EtcdClientOptions,
+  type EtcdKeyValue,
+  type EtcdWatchBatch,
+  type EtcdWatchEvent,
+} from './discovery/etcd-client.js';
+export {
+  DEFAULT_ETCD_PREFIX,
+  etcdRegistration,
+  type EtcdDeregisterOptions,
+  type EtcdInstanceValue,
+  type EtcdRegistration,
+  type EtcdRegistrationOptions,
+  type EtcdRegistrationState,
+} from './discovery/etcd-registration.js';
+export { etcdResolver, type EtcdResolver, type EtcdResolverOptions, type EtcdResolverState } from './discovery/etcd-resolver.js';
 export type { RetryOptions } from './client/retry.js';

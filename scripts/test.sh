@@ -6,10 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages the tests use: the real Apache Thrift compiler and Python library (oracle and
-# interop tests). Installed from Debian when running as root; otherwise we say what to install.
+# interop tests) and etcd (discovery tests). Installed from Debian when running as root; otherwise
+# we say what to install.
 missing=()
 command -v thrift >/dev/null 2>&1 || missing+=(thrift-compiler)
 /usr/bin/python3 -c 'import thrift' >/dev/null 2>&1 || missing+=(python3-thrift)
+command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test: installing ${missing[*]} from Debian"
