@@ -12,6 +12,7 @@
  */
 import { ErrorCode, RpcError } from '../errors.js';
 import type { BackoffOptions } from '../internal/backoff.js';
+import { currentCallScope } from '../internal/call-scope.js';
 import type { Framing, WireProtocol } from '../protocol/framing.js';
 import { RESERVED_HEADER_PREFIX } from '../protocol/skiff-headers.js';
 import type { CallOptions, Channel, MethodDescriptor } from '../service.js';
@@ -160,7 +161,27 @@ function send1(endpoints: EndpointSet, call: ClientCall, defaultTimeoutMs: numbe
       }
     }
   }
-  const outgoing: OutgoingCall = { method, args: call.args, timeoutMs: timeoutMs === undefined ? undefined : Math.ceil(timeoutMs), signal: options.signal, metadata };
+  let effectiveTimeoutMs = timeoutMs;
+  let signal = options.signal;
+  // Called from a handler: the call being served bounds this one (deadline propagation).
+  const parent = currentCallScope();
+  if (parent !== undefined) {
+    if (parent.deadline !== undefined) {
+      const remainingMs = parent.deadline - Date.now();
+      if (remainingMs <= 0) {
+        return Promise.reject(new RpcError(ErrorCode.DEADLINE_EXCEEDED, `${method.name} not sent: the deadline of the call being served has passed`));
+      }
+      effectiveTimeoutMs = effectiveTimeoutMs === undefined ? remainingMs : Math.min(effectiveTimeoutMs, remainingMs);
+    }
+    signal = signal === undefined ? parent.signal : AbortSignal.any([signal, parent.signal]);
+  }
+  const outgoing: OutgoingCall = {
+    method,
+    args: call.args,
+    timeoutMs: effectiveTimeoutMs === undefined ? undefined : Math.ceil(effectiveTimeoutMs),
+    signal,
+    metadata,
+  };
   if (retry === undefined) return attempt(endpoints, outgoing, options.routingKey, undefined);
   retry.budget.onCall();
   const tried: string[] = [];

@@ -24,6 +24,7 @@ import { beginHeaderFrame, endFrame, type InfoHeaders } from '../protocol/header
 import { CONTROL_FEATURE, ControlMessage, RESERVED_HEADER_PREFIX, SkiffHeader } from '../protocol/skiff-headers.js';
 import { MessageType } from '../protocol/types.js';
 import type { CallContext, MethodDescriptor } from '../service.js';
+import { runInCallScope } from '../internal/call-scope.js';
 import { ServerCallContext } from './call-context.js';
 import { FrameConnection } from '../transport/frame-connection.js';
 import type { BoundMethod, MethodRegistry } from './method-registry.js';
@@ -223,7 +224,10 @@ export class ServerConnection {
     let result: unknown;
     try {
       const chain = this.options.chain;
-      result = chain === undefined ? bound.method.invoke(bound.handler, args, ctx) : chain({ service: bound.service, method: bound.method, handler: bound.handler, args, ctx });
+      // The handler's outgoing calls inherit this call's deadline and cancellation (call-scope.ts).
+      result = runInCallScope(ctx, () =>
+        chain === undefined ? bound.method.invoke(bound.handler, args, ctx) : chain({ service: bound.service, method: bound.method, handler: bound.handler, args, ctx }),
+      );
     } catch (error) {
       this.complete(bound, route, call, oneway, false, error);
       return;
