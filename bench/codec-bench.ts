@@ -20,6 +20,7 @@ import { measureInterleaved, type Throughput, type TimedTask } from './codec/mea
 import { createAvscPeer, createJsonPeer, createMsgpackrPeer, createProtobufPeer, createThriftPeer, type CodecPeer } from './codec/peers.js';
 import { generatePeers } from './codec/prepare.js';
 import { createSkiffPeer } from './codec/skiff-peer.js';
+import { positiveInteger } from './flags.js';
 
 /** The issue's targets for skiff's codecs. */
 const TARGET_SPEEDUP_VS_PROTOBUF = 1.5;
@@ -120,12 +121,6 @@ function verdicts(results: readonly PeerResult[]): string[] {
       }
       return `${result.name}: ${checks.map(([target, met]) => `${target} ${met ? 'met' : 'NOT met'}`).join('; ')}`;
     });
-}
-
-function positiveInteger(flag: string, value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new Error(`--${flag} must be a positive integer, got ${JSON.stringify(value)}`);
-  return number;
 }
 
 const rounds = positiveInteger('rounds', flags.rounds);

@@ -25,6 +25,7 @@ import type { BenchClient, Workload } from './rpc/peer.js';
 import { CLIENT_PEERS, PAIRS, type Pair } from './rpc/peers/index.js';
 import { generatePeers } from './rpc/prepare.js';
 import { startServer, type ServerProcess } from './rpc/server-process.js';
+import { positiveInteger } from './flags.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -39,12 +40,6 @@ const { values: flags } = parseArgs({
 
 const root = resolve(import.meta.dirname, '..', '..');
 const progress = (line: string): void => void process.stderr.write(`[bench:rpc] ${line}\n`);
-
-function positiveInteger(flag: string, value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new Error(`--${flag} must be a positive integer, got ${JSON.stringify(value)}`);
-  return number;
-}
 
 const rounds = positiveInteger('rounds', flags.rounds);
 const sampleMs = positiveInteger('sample-ms', flags['sample-ms']);

@@ -29,6 +29,7 @@ import { backoffDelayMs, type BackoffOptions } from '../internal/backoff.js';
 import { ErrorCode, RpcError } from '../errors.js';
 import { stderrLogger, type Logger } from '../logger.js';
 import { EtcdClient } from './etcd-client.js';
+import { sleepUnlessAborted } from '../internal/sleep.js';
 
 /** Default key prefix of {@link etcdRegistration} and {@link etcdResolver}. */
 export const DEFAULT_ETCD_PREFIX = '/skiff/services';
@@ -141,16 +142,7 @@ export function etcdRegistration(options: EtcdRegistrationOptions): EtcdRegistra
   ready.catch(() => {}); // closing before registration is not an unhandled rejection
 
   /** Sleeps, or returns early when the registration closes. */
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      stop.signal.addEventListener('abort', done, { once: true });
-      function done(): void {
-        clearTimeout(timer);
-        stop.signal.removeEventListener('abort', done);
-        resolve();
-      }
-    });
+  const sleep = (ms: number): Promise<void> => sleepUnlessAborted(ms, stop.signal);
 
   async function register(): Promise<void> {
     let attempt = 0;

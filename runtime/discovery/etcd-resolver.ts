@@ -19,6 +19,7 @@ import { stderrLogger, type Logger } from '../logger.js';
 import { EtcdClient, type EtcdKeyValue } from './etcd-client.js';
 import { DEFAULT_ETCD_PREFIX, type EtcdInstanceValue } from './etcd-registration.js';
 import type { Endpoint, Resolver } from './resolver.js';
+import { sleepUnlessAborted } from '../internal/sleep.js';
 
 /** Settings of {@link etcdResolver}. */
 export interface EtcdResolverOptions {
@@ -121,16 +122,7 @@ export function etcdResolver(options: EtcdResolverOptions): EtcdResolver {
     else byKey.set(kv.key, endpoint);
   }
 
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      stop.signal.addEventListener('abort', done, { once: true });
-      function done(): void {
-        clearTimeout(timer);
-        stop.signal.removeEventListener('abort', done);
-        resolve();
-      }
-    });
+  const sleep = (ms: number): Promise<void> => sleepUnlessAborted(ms, stop.signal);
 
   /** Watches from `revision + 1` until the watch fails (throws) or the resolver closes. */
   async function watchFrom(revision: bigint): Promise<void> {
