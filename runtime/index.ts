@@ -99,3 +99,4 @@ export {
 } from './discovery/etcd-registration.js';
 export { etcdResolver, type EtcdResolver, type EtcdResolverOptions, type EtcdResolverState } from './discovery/etcd-resolver.js';
 export type { RetryOptions } from './client/retry.js';
+export type { OutlierDetectionOptions } from './client/outlier-detector.js';

@@ -20,6 +20,7 @@ import { CONTROL_FEATURE, ControlMessage, SkiffHeader } from '../protocol/skiff-
 import { MessageType } from '../protocol/types.js';
 import type { MethodDescriptor, MethodResult } from '../service.js';
 import { FrameConnection, type FrameWriter } from '../transport/frame-connection.js';
+import { isServerFailure } from './outlier-detector.js';
 import { markNotRun } from './retry.js';
 import type { PooledConnection } from '../transport/pool.js';
 import { connectionClosed, socketError } from '../transport/socket-errors.js';
@@ -47,6 +48,8 @@ export interface CallConnectionOptions {
   readonly keepaliveMs?: number;
   /** Close the connection (its calls fail `UNAVAILABLE`) when a ping gets no answer within this many milliseconds. Default 10,000. */
   readonly keepaliveTimeoutMs?: number;
+  /** Told how each call that reached the server ended: `failed` for a server-side failure (see `outlier-detector.ts`). */
+  readonly onOutcome?: (failed: boolean) => void;
 }
 
 /** One call as the connection sends it. */
@@ -241,6 +244,7 @@ export class CallConnection implements PooledConnection {
     if (pending === undefined) return;
     this.settle(seqId, pending);
     pending.reject(error);
+    if (error.code === ErrorCode.DEADLINE_EXCEEDED) this.options.onOutcome?.(true);
     if (this.connection.state !== 'open' || this.framing !== 'header') return;
     if (this.peerControl) this.sendControl(seqId, ControlMessage.CANCEL, error.code);
     else if (this.deferredCancels !== undefined && this.deferredCancels.length < MAX_DEFERRED_CANCELS) this.deferredCancels.push([seqId, error.code]);
@@ -308,6 +312,8 @@ export class CallConnection implements PooledConnection {
         pending.reject(error);
         return;
       }
+      // A declared exception is an answer too: the server is working.
+      this.options.onOutcome?.(false);
       if (result.kind === 'success') pending.resolve(result.value);
       else pending.reject(result.error);
     } else if (message.type === MessageType.EXCEPTION) {
@@ -320,7 +326,9 @@ export class CallConnection implements PooledConnection {
       }
       const status = incoming.headers.get(SkiffHeader.STATUS);
       const error = fromApplicationException(exception, status !== undefined && isErrorCode(status) ? status : undefined);
-      pending.reject(incoming.headers.get(SkiffHeader.REFUSED) === '1' ? markNotRun(error) : error);
+      const refused = incoming.headers.get(SkiffHeader.REFUSED) === '1';
+      if (!refused) this.options.onOutcome?.(isServerFailure(error));
+      pending.reject(refused ? markNotRun(error) : error);
     } else {
       pending.reject(new ProtocolError('INVALID_VALUE', `server sent message type ${message.type} as a reply`, streamOffset));
     }
@@ -357,6 +365,7 @@ export class CallConnection implements PooledConnection {
     for (const [, pending] of calls) {
       if (pending.timer !== undefined) clearTimeout(pending.timer);
       if (pending.onAbort !== undefined) pending.signal!.removeEventListener('abort', pending.onAbort);
+      this.options.onOutcome?.(true);
       pending.reject(failure);
     }
   }

@@ -21,6 +21,7 @@ import { ConnectionPool } from '../transport/pool.js';
 import { leastPending, type Balancer } from './balancer.js';
 import { CallConnection, type OutgoingCall } from './call-connection.js';
 import { EndpointSet } from './endpoint-set.js';
+import { OutlierDetector, type OutlierDetectionOptions } from './outlier-detector.js';
 import { isRetryable, markNotRun, RetryBudget, type RetryOptions } from './retry.js';
 
 /** A call as client interceptors see it. */
@@ -89,12 +90,18 @@ export interface ChannelOptions {
    * up to 3 attempts within the call's deadline, retries bounded to 20% of calls; `false` for none.
    */
   readonly retry?: RetryOptions | false;
+  /**
+   * Taking failing servers out of rotation for a while (see `outlier-detector.ts`). Default: 5
+   * failures in a row eject a server for 1 s, doubling up to 30 s, never more than half of them;
+   * `false` for none.
+   */
+  readonly outlierDetection?: OutlierDetectionOptions | false;
 }
 
 /** A {@link Channel} with a lifecycle. */
 export interface ClientChannel extends Channel {
-  /** The servers known now: `host:port`, pool state (`ready`, `connecting`, `backoff`, ...) and calls in flight. */
-  readonly instances: ReadonlyArray<{ readonly key: string; readonly state: string; readonly pending: number }>;
+  /** The servers known now: `host:port`, pool state (`ready`, `connecting`, `backoff`, ...), calls in flight, whether ejected as an outlier. */
+  readonly instances: ReadonlyArray<{ readonly key: string; readonly state: string; readonly pending: number; readonly ejected: boolean }>;
   /** Closes every connection; calls in flight fail with `UNAVAILABLE`, later calls too. */
   close(): Promise<void>;
 }
@@ -107,13 +114,14 @@ export interface ClientChannel extends Channel {
 export function createChannel(options: ChannelOptions): ClientChannel {
   const endpoints = new EndpointSet(
     resolverOf(options),
-    (endpoint) =>
+    (endpoint, onOutcome) =>
       new ConnectionPool<CallConnection>({
-        connect: (onClose) => CallConnection.connect({ ...options, host: endpoint.host, port: endpoint.port }, onClose),
+        connect: (onClose) => CallConnection.connect({ ...options, host: endpoint.host, port: endpoint.port, onOutcome }, onClose),
         ...(options.connections === undefined ? {} : { size: options.connections }),
         ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
       }),
     options.balancer ?? leastPending(),
+    options.outlierDetection === false ? undefined : new OutlierDetector(options.outlierDetection),
   );
   const retry: RetrySettings | undefined =
     options.retry === false ? undefined : { maxAttempts: Math.max(1, options.retry?.maxAttempts ?? 3), budget: new RetryBudget(options.retry) };

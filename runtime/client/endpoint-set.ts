@@ -8,17 +8,20 @@
  * - With no instance ready, a call waits for the first one to connect (within its deadline), or
  *   fails at once with `UNAVAILABLE` when every instance is inside its backoff window.
  * - An endpoint that leaves the resolver's set is drained: no new calls, calls in flight finish.
+ * - An instance ejected by the {@link OutlierDetector} is passed over like one already tried.
  */
 import { ErrorCode, RpcError } from '../errors.js';
 import { endpointKey, type Endpoint, type Resolver } from '../discovery/resolver.js';
 import type { ConnectionPool } from '../transport/pool.js';
 import type { Balancer, BalancerCandidate } from './balancer.js';
 import { CallConnection } from './call-connection.js';
+import { OutlierRecord, type OutlierDetector } from './outlier-detector.js';
 
 /** One instance: its pool, and what a balancer needs to know about it. */
 class Subchannel implements BalancerCandidate {
   readonly key: string;
   readonly weight: number;
+  readonly outliers = new OutlierRecord();
 
   constructor(
     readonly endpoint: Endpoint,
@@ -41,15 +44,22 @@ export class EndpointSet {
 
   constructor(
     private readonly resolver: Resolver,
-    private readonly createPool: (endpoint: Endpoint) => ConnectionPool<CallConnection>,
+    private readonly createPool: (endpoint: Endpoint, onOutcome: (failed: boolean) => void) => ConnectionPool<CallConnection>,
     private readonly balancer: Balancer,
+    private readonly outliers: OutlierDetector | undefined,
   ) {
     this.unsubscribe = resolver.subscribe((endpoints) => this.update(endpoints));
   }
 
   /** Instances known now, with their state (for status pages and tests). */
-  get instances(): ReadonlyArray<{ readonly key: string; readonly state: string; readonly pending: number }> {
-    return [...this.subchannels.values()].map((s) => ({ key: s.key, state: s.pool.state, pending: s.pending }));
+  get instances(): ReadonlyArray<{ readonly key: string; readonly state: string; readonly pending: number; readonly ejected: boolean }> {
+    const now = this.outliers?.now() ?? 0;
+    return [...this.subchannels.values()].map((s) => ({
+      key: s.key,
+      state: s.pool.state,
+      pending: s.pending,
+      ejected: this.outliers?.isEjected(s.outliers, now) ?? false,
+    }));
   }
 
   /**
@@ -62,9 +72,11 @@ export class EndpointSet {
     let ready: Subchannel[] | undefined;
     let only: Subchannel | undefined;
     let avoided: Subchannel | undefined;
+    const outliers = this.outliers;
+    const now = outliers === undefined ? 0 : outliers.now();
     for (const s of this.subchannels.values()) {
       const state = s.pool.state;
-      if (state === 'ready' && avoid !== undefined && avoid.includes(s.key)) {
+      if (state === 'ready' && ((avoid !== undefined && avoid.includes(s.key)) || (outliers !== undefined && outliers.isEjected(s.outliers, now)))) {
         avoided ??= s;
       } else if (state === 'ready') {
         if (only === undefined) only = s;
@@ -99,8 +111,20 @@ export class EndpointSet {
       }
     }
     for (const [key, endpoint] of next) {
-      if (!this.subchannels.has(key)) this.subchannels.set(key, new Subchannel(endpoint, this.createPool(endpoint)));
+      if (this.subchannels.has(key)) continue;
+      let subchannel: Subchannel | undefined;
+      const onOutcome = (failed: boolean): void => {
+        if (subchannel !== undefined && this.outliers !== undefined) {
+          this.outliers.record(subchannel.outliers, failed, this.records());
+        }
+      };
+      subchannel = new Subchannel(endpoint, this.createPool(endpoint, onOutcome));
+      this.subchannels.set(key, subchannel);
     }
+  }
+
+  private *records(): Iterable<OutlierRecord> {
+    for (const s of this.subchannels.values()) yield s.outliers;
   }
 
   private connectInBackground(s: Subchannel): void {
