@@ -41,6 +41,10 @@ export class EndpointSet {
   private readonly subchannels = new Map<string, Subchannel>();
   private readonly unsubscribe: () => void;
   private closed = false;
+  /** Settles with the resolver's first update: calls made before it wait instead of failing. */
+  private resolved = false;
+  private readonly firstUpdate: Promise<void>;
+  private markResolved: () => void = () => {};
 
   constructor(
     private readonly resolver: Resolver,
@@ -48,6 +52,7 @@ export class EndpointSet {
     private readonly balancer: Balancer,
     private readonly outliers: OutlierDetector | undefined,
   ) {
+    this.firstUpdate = new Promise((resolve) => (this.markResolved = resolve));
     this.unsubscribe = resolver.subscribe((endpoints) => this.update(endpoints));
   }
 
@@ -102,6 +107,8 @@ export class EndpointSet {
 
   private update(endpoints: readonly Endpoint[]): void {
     if (this.closed) return;
+    this.resolved = true;
+    this.markResolved();
     const next = new Map(endpoints.map((e) => [endpointKey(e), e]));
     for (const [key, s] of this.subchannels) {
       const endpoint = next.get(key);
@@ -150,6 +157,8 @@ export class EndpointSet {
       }
     }
     if (attempts.length === 0) {
+      // A resolver still fetching its first list (a registry): wait for it, within the call's deadline.
+      if (!this.resolved) return this.firstUpdate.then(() => this.acquire(undefined));
       throw lastError ?? new RpcError(ErrorCode.UNAVAILABLE, 'the resolver knows no endpoints');
     }
     return Promise.any(attempts).catch((error: AggregateError) => {
