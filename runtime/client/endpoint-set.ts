@@ -78,10 +78,12 @@ export class EndpointSet {
     let only: Subchannel | undefined;
     let avoided: Subchannel | undefined;
     const outliers = this.outliers;
-    const now = outliers === undefined ? 0 : outliers.now();
+    // Read the clock only for an instance ever ejected: none, usually, so no clock read per call.
+    let now = -1;
     for (const s of this.subchannels.values()) {
       const state = s.pool.state;
-      if (state === 'ready' && ((avoid !== undefined && avoid.includes(s.key)) || (outliers !== undefined && outliers.isEjected(s.outliers, now)))) {
+      const ejected = outliers !== undefined && s.outliers.ejectedUntil !== 0 && outliers.isEjected(s.outliers, now < 0 ? (now = outliers.now()) : now);
+      if (state === 'ready' && (ejected || (avoid !== undefined && avoid.includes(s.key)))) {
         avoided ??= s;
       } else if (state === 'ready') {
         if (only === undefined) only = s;

@@ -70,7 +70,7 @@ interface RunningCall {
   timer: NodeJS.Timeout | undefined;
   /** Answered, cancelled or timed out: nothing more is sent for it. */
   done: boolean;
-  /** When it started (`performance.now()`, ms): its latency feeds the adaptive limiter. */
+  /** When it started (`performance.now()`, ms) when an adaptive limiter wants its latency, else 0. */
   readonly startedAt: number;
 }
 
@@ -215,7 +215,7 @@ export class ServerConnection {
       }
     }
     const ctx = new ServerCallContext(metadataOf(incoming.headers), deadline, this.peer);
-    const call: RunningCall = { ctx, seqId: incoming.framing === 'header' ? route.seqId : undefined, timer: undefined, done: false, startedAt: performance.now() };
+    const call: RunningCall = { ctx, seqId: incoming.framing === 'header' ? route.seqId : undefined, timer: undefined, done: false, startedAt: this.options.load.measuresLatency ? performance.now() : 0 };
     if (!oneway) {
       this.running.add(call);
       if (call.seqId !== undefined) this.bySeqId.set(call.seqId, call);
@@ -276,7 +276,7 @@ export class ServerConnection {
     if (call.done) return;
     call.done = true;
     this.running.delete(call);
-    this.options.load.release(performance.now() - call.startedAt);
+    this.options.load.release(this.options.load.measuresLatency ? performance.now() - call.startedAt : undefined);
     if (call.seqId !== undefined) this.bySeqId.delete(call.seqId);
     if (call.timer !== undefined) clearTimeout(call.timer);
     this.updateReading();

@@ -33,6 +33,11 @@ export class ServerLoad implements LoadCounters {
     private readonly limiter?: AdaptiveLimiter,
   ) {}
 
+  /** Whether completed calls' latencies are wanted (an adaptive limiter is on). */
+  get measuresLatency(): boolean {
+    return this.limiter !== undefined;
+  }
+
   /** The limit in force now (see {@link LoadCounters.limit}). */
   get limit(): number {
     return this.limiter === undefined ? this.maxInFlightCap : Math.min(this.maxInFlightCap, this.limiter.limit);

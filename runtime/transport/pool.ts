@@ -67,7 +67,8 @@ export class ConnectionPool<C extends PooledConnection> {
   /** See {@link ConnectionPoolState}. */
   get state(): ConnectionPoolState {
     if (this.isClosed) return 'closed';
-    if (this.connections.some((c) => c.available)) return 'ready';
+    // A plain loop: this runs for every call.
+    for (const c of this.connections) if (c.available) return 'ready';
     if (this.connecting !== undefined) return 'connecting';
     return this.now() < this.retryAt ? 'backoff' : 'idle';
   }

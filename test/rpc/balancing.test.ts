@@ -17,6 +17,7 @@ import {
 } from 'skiff/runtime';
 import { UserService, UserServiceClient } from '../../generated/account/user_service.js';
 import { UserStore } from '../../demo/user-store.js';
+import { waitFor } from './fixtures/harness.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -63,20 +64,12 @@ class TestResolver implements Resolver {
   }
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`${what}: not reached within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 it('spreads calls over every server it has a live connection to', async () => {
   const instances = await Promise.all(['127.0.0.1', '127.0.0.2', '127.0.0.3'].map(startInstance));
   const client = channel({ endpoints: instances.map((i) => i.endpoint), balancer: roundRobin() });
   expect(await client.ping({ timeoutMs: 5000 })).toBe('pong');
   // The first call started connections to all three; once they are up, round robin spreads evenly.
-  await until(() => client.channel.instances.every((i) => i.state === 'ready'), 'all instances ready');
+  await waitFor(() => client.channel.instances.every((i) => i.state === 'ready'), 'all instances ready');
   for (const i of instances) i.calls = 0;
   for (let k = 0; k < 300; k++) await client.ping({ timeoutMs: 5000 });
   expect(instances.map((i) => i.calls)).toEqual([100, 100, 100]);
@@ -86,7 +79,7 @@ it('concurrent calls with the default balancer reach every server', async () => 
   const instances = await Promise.all(['127.0.0.1', '127.0.0.2', '127.0.0.3'].map(startInstance));
   const client = channel({ endpoints: instances.map((i) => `${i.endpoint.host}:${i.endpoint.port}`) });
   await client.ping({ timeoutMs: 5000 });
-  await until(() => client.channel.instances.every((i) => i.state === 'ready'), 'all instances ready');
+  await waitFor(() => client.channel.instances.every((i) => i.state === 'ready'), 'all instances ready');
   await Promise.all(Array.from({ length: 600 }, () => client.ping({ timeoutMs: 5000 })));
   for (const i of instances) expect(i.calls).toBeGreaterThan(50);
 });
@@ -95,9 +88,9 @@ it('a server that shuts down is skipped: the calls after it left all succeed on 
   const instances = await Promise.all(['127.0.0.1', '127.0.0.2', '127.0.0.3'].map(startInstance));
   const client = channel({ endpoints: instances.map((i) => i.endpoint), balancer: roundRobin() });
   await client.ping({ timeoutMs: 5000 });
-  await until(() => client.channel.instances.every((i) => i.state === 'ready'), 'all instances ready');
+  await waitFor(() => client.channel.instances.every((i) => i.state === 'ready'), 'all instances ready');
   await instances[1]!.server.close({ graceMs: 1000 });
-  await until(() => client.channel.instances.filter((i) => i.state === 'ready').length === 2, 'the closed server to drop out');
+  await waitFor(() => client.channel.instances.filter((i) => i.state === 'ready').length === 2, 'the closed server to drop out');
   for (const i of instances) i.calls = 0;
   for (let k = 0; k < 100; k++) expect(await client.ping({ timeoutMs: 5000 })).toBe('pong');
   expect(instances[1]!.calls).toBe(0);
@@ -113,13 +106,13 @@ it('follows resolver updates: a new instance gets calls, a removed one drains it
 
   resolver.set([a!.endpoint, b!.endpoint]);
   await client.ping({ timeoutMs: 5000 });
-  await until(() => client.channel.instances.length === 2 && client.channel.instances.every((i) => i.state === 'ready'), 'b ready');
+  await waitFor(() => client.channel.instances.length === 2 && client.channel.instances.every((i) => i.state === 'ready'), 'b ready');
   for (let k = 0; k < 10; k++) await client.ping({ timeoutMs: 5000 });
   expect(b!.calls).toBeGreaterThanOrEqual(5);
 
   // A slow call is running on each; then a leaves the set.
   const slow = [client.listUsers({ page: { cursor: 'slow:300', limit: 1 } }, { timeoutMs: 5000 }), client.listUsers({ page: { cursor: 'slow:300', limit: 1 } }, { timeoutMs: 5000 })];
-  await until(() => a!.server.stats().inFlight === 1 && b!.server.stats().inFlight === 1, 'a slow call on each');
+  await waitFor(() => a!.server.stats().inFlight === 1 && b!.server.stats().inFlight === 1, 'a slow call on each');
   resolver.set([b!.endpoint]);
   expect(client.channel.instances.map((i) => i.key)).toEqual([`127.0.0.2:${b!.endpoint.port}`]);
   const callsOnA = a!.calls;
@@ -127,14 +120,14 @@ it('follows resolver updates: a new instance gets calls, a removed one drains it
   expect(a!.calls).toBe(callsOnA);
   // The call in flight on the removed instance still completes.
   for (const result of await Promise.all(slow)) expect(result.users).toEqual([]);
-  await until(() => a!.server.connectionCount === 0, 'the drained connection to close');
+  await waitFor(() => a!.server.connectionCount === 0, 'the drained connection to close');
 });
 
 it('consistent hashing sends a routing key to the same server every time', async () => {
   const instances = await Promise.all(['127.0.0.1', '127.0.0.2', '127.0.0.3'].map(startInstance));
   const client = channel({ endpoints: instances.map((i) => i.endpoint), balancer: consistentHash() });
   await client.ping({ timeoutMs: 5000 });
-  await until(() => client.channel.instances.every((i) => i.state === 'ready'), 'all instances ready');
+  await waitFor(() => client.channel.instances.every((i) => i.state === 'ready'), 'all instances ready');
   const owners = new Set<number>();
   for (let user = 0; user < 30; user++) {
     for (const i of instances) i.calls = 0;

@@ -7,6 +7,7 @@ import { afterEach, expect, it } from 'vitest';
 import { createChannel, createServer, RpcError, silentLogger, type ClientChannel, type Server, type ServerOptions } from 'skiff/runtime';
 import { UserService, UserServiceClient } from '../../generated/account/user_service.js';
 import { UserStore } from '../../demo/user-store.js';
+import { waitFor } from './fixtures/harness.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -22,15 +23,6 @@ async function setup(options: ServerOptions): Promise<{ server: Server; client: 
   return { server, client: new UserServiceClient(channel) };
 }
 
-/** Polls `condition` every 5 ms for at most `timeoutMs`. */
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 const slow = (ms: number) => ({ page: { cursor: `slow:${ms}`, limit: 1 } });
 
 it('beyond maxInFlight a call is refused at once with RESOURCE_EXHAUSTED, then served again when load drops', async () => {
@@ -39,7 +31,7 @@ it('beyond maxInFlight a call is refused at once with RESOURCE_EXHAUSTED, then s
   const running = Array.from({ length: 4 }, () =>
     client.listUsers(slow(30_000), { timeoutMs: 60_000, signal: controller.signal }).catch((e: unknown) => e),
   );
-  await until(() => server.stats().inFlight === 4);
+  await waitFor(() => server.stats().inFlight === 4, '4 calls in flight');
 
   const started = Date.now();
   const error = await client.ping({ timeoutMs: 30_000 }).catch((e: unknown) => e);
@@ -52,7 +44,7 @@ it('beyond maxInFlight a call is refused at once with RESOURCE_EXHAUSTED, then s
 
   controller.abort();
   for (const outcome of await Promise.all(running)) expect((outcome as RpcError).code).toBe('CANCELLED');
-  await until(() => server.stats().inFlight === 0);
+  await waitFor(() => server.stats().inFlight === 0, 'no call in flight');
   expect(await client.ping({ timeoutMs: 5000 })).toBe('pong');
 });
 
@@ -64,7 +56,7 @@ it('a call whose deadline passed while it waited behind a paused connection is d
   const second = client.ping({ timeoutMs: 50 }).catch((e: unknown) => e);
   expect(((await second) as RpcError).code).toBe('DEADLINE_EXCEEDED');
   expect((await first).users).toEqual([]);
-  await until(() => server.stats().expired === 1);
+  await waitFor(() => server.stats().expired === 1, 'one expired call');
   expect(server.stats().inFlight).toBe(0);
   expect(await client.ping({ timeoutMs: 5000 })).toBe('pong');
   expect(server.stats().expired).toBe(1);

@@ -11,6 +11,7 @@ import { unwrapFrame } from '../../runtime/protocol/framing.js';
 import { beginHeaderFrame, endFrame, HeaderProtocolId } from '../../runtime/protocol/header.js';
 import { UserService, UserServiceClient } from '../../generated/account/user_service.js';
 import { UserStore } from '../../demo/user-store.js';
+import { waitFor } from './fixtures/harness.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -33,14 +34,6 @@ function client(options: ChannelOptions): UserServiceClient & { instances: () =>
   const channel = createChannel(options);
   cleanups.push(() => channel.close());
   return Object.assign(new UserServiceClient(channel), { instances: () => channel.instances });
-}
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 /** A server that answers `ping` and drops the connection on any other call, after reading it. */
@@ -83,7 +76,7 @@ it('a call the server refused before running it is retried on another server, wh
   const ok = await server('127.0.0.2');
   const users = client({ endpoints: [`127.0.0.1:${full.port}`, `127.0.0.2:${ok.port}`], balancer: roundRobin() });
   await users.ping({ timeoutMs: 5000 });
-  await until(() => users.instances().every((i) => i.state === 'ready'));
+  await waitFor(() => users.instances().every((i) => i.state === 'ready'), 'all instances ready');
   // createUser is not idempotent: only the refusal (the handler never ran) makes it safe to retry.
   for (let i = 0; i < 6; i++) await users.createUser({ email: `u${i}@x.io`, role: 1 }, { timeoutMs: 5000 });
   expect(full.server.stats().rejected).toBeGreaterThanOrEqual(3);
@@ -105,7 +98,7 @@ it('after a connection failure, an idempotent call is retried elsewhere and a no
   const outcomes: string[] = [];
   for (let i = 0; i < 6; i++) {
     await users.ping({ timeoutMs: 5000 });
-    await until(() => users.instances().every((inst) => inst.state === 'ready'));
+    await waitFor(() => users.instances().every((inst) => inst.state === 'ready'), 'all instances ready');
     // getUser is (idempotent): a call lost with its connection is sent again to the other server.
     const user = await users.getUser(1n, { timeoutMs: 5000 }).catch((e: unknown) => e);
     outcomes.push(user instanceof RpcError ? user.code : (user as { constructor: { name: string } }).constructor.name);
@@ -117,7 +110,7 @@ it('after a connection failure, an idempotent call is retried elsewhere and a no
   const created: string[] = [];
   for (let i = 0; i < 6; i++) {
     await users.ping({ timeoutMs: 5000 });
-    await until(() => users.instances().every((inst) => inst.state === 'ready'));
+    await waitFor(() => users.instances().every((inst) => inst.state === 'ready'), 'all instances ready');
     const result = await users.createUser({ email: `c${i}@x.io`, role: 1 }, { timeoutMs: 5000 }).catch((e: unknown) => e);
     created.push(result instanceof RpcError ? result.code : 'ok');
   }
