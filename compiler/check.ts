@@ -397,18 +397,27 @@ function resolveService(
   decl.functions = functions;
 }
 
-/** `(idempotent)` and `(timeout.ms = "200")`; the last one written wins, like every annotation. */
-function callOptions(annotations: readonly Annotation[], report: (d: Diagnostic) => void): { idempotent: boolean; timeoutMs: number | undefined } {
+/**
+ * `(idempotent)`, `(worker.thread)` and `(timeout.ms = "200")`; the last one written wins, like
+ * every annotation.
+ */
+function callOptions(
+  annotations: readonly Annotation[],
+  report: (d: Diagnostic) => void,
+): { idempotent: boolean; workerThread: boolean; timeoutMs: number | undefined } {
   const last = (key: string): Annotation | undefined => annotations.findLast((a) => a.key === key);
-  let idempotent = false;
-  const idem = last('idempotent');
-  if (idem) {
-    const value = idem.value.trim().toLowerCase();
-    if (value === '' || value === '1' || value === 'true') idempotent = true;
-    else if (value !== '0' && value !== 'false') {
-      report(diagnostic('RPC2022', `invalid 'idempotent' value ${JSON.stringify(idem.value)}: write (idempotent), or "true" or "false"`, idem.valueSpan ?? idem.span));
+  const flag = (key: string): boolean => {
+    const annotation = last(key);
+    if (annotation === undefined) return false;
+    const value = annotation.value.trim().toLowerCase();
+    if (value === '' || value === '1' || value === 'true') return true;
+    if (value !== '0' && value !== 'false') {
+      report(diagnostic('RPC2022', `invalid '${key}' value ${JSON.stringify(annotation.value)}: write (${key}), or "true" or "false"`, annotation.valueSpan ?? annotation.span));
     }
-  }
+    return false;
+  };
+  const idempotent = flag('idempotent');
+  const workerThread = flag('worker.thread');
   let timeoutMs: number | undefined;
   const timeout = last('timeout.ms');
   if (timeout) {
@@ -420,7 +429,7 @@ function callOptions(annotations: readonly Annotation[], report: (d: Diagnostic)
       );
     }
   }
-  return { idempotent, timeoutMs };
+  return { idempotent, workerThread, timeoutMs };
 }
 
 // Pass 3: cycles, then what needs acyclic typedef and extends chains.

@@ -106,6 +106,8 @@ export interface FunctionDecl {
   readonly throws: readonly FieldDecl[];
   /** From `(idempotent)`. */
   readonly idempotent: boolean;
+  /** From `(worker.thread)`: served on the server's worker-thread pool when it has one. */
+  readonly workerThread: boolean;
   /** From `(timeout.ms = "200")`. */
   readonly timeoutMs: number | undefined;
   readonly doc: string | undefined;

@@ -67,6 +67,8 @@ export {
   type PreforkState,
 } from './server/prefork.js';
 export { isPreforkWorker, runWorker, type RunWorkerOptions } from './server/prefork-worker.js';
+export { WorkerThreadResult, type WorkerPoolStats, type WorkerThreadOptions } from './server/worker-pool.js';
+export { isSkiffWorkerThread, serveInWorkerThread, type WorkerThreadServices } from './server/worker-thread.js';
 export { leastConnectionsPicker, roundRobinPicker, type PreforkWorker, type WorkerPicker } from './server/prefork-picker.js';
 export { endpointKey, parseEndpoint, staticResolver, type Endpoint, type Resolver } from './discovery/resolver.js';
 export {

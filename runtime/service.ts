@@ -47,6 +47,11 @@ export interface MethodDescriptor<Args, Returns, Handler = never, Thrown extends
   readonly oneway: boolean;
   /** Declared `(idempotent)`: safe to retry after a failure that may have reached the server. */
   readonly idempotent: boolean;
+  /**
+   * Declared `(worker.thread)`: CPU-heavy, so a server with a worker-thread pool runs it there
+   * (see `ServerOptions.workerThreads`); without a pool it runs on the event loop.
+   */
+  readonly workerThread?: boolean;
   /** Declared `(timeout.ms = "...")`: the default deadline for a call, in milliseconds. */
   readonly timeoutMs?: number;
   /**

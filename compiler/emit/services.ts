@@ -198,6 +198,7 @@ function methodDescriptor(fn: FunctionDecl, codecs: MethodCodecs, ctx: EmitConte
     `name: ${stringLiteral(fn.name)},`,
     `oneway: ${fn.oneway},`,
     `idempotent: ${fn.idempotent},`,
+    ...(fn.workerThread ? ['workerThread: true,'] : []),
     ...(fn.timeoutMs === undefined ? [] : [`timeoutMs: ${fn.timeoutMs},`]),
     `args: ${codecs.args ?? ctx.imports.runtime('NoArgs', 'value')},`,
     `result: ${codecs.result ?? ctx.imports.runtime('VoidResult', 'value')},`,

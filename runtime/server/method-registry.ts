@@ -12,12 +12,21 @@ export interface BoundMethod {
   readonly service: string;
   readonly method: MethodDescriptor<unknown, unknown, unknown>;
   readonly handler: unknown;
+  /** Served on the server's worker-thread pool rather than on the event loop. */
+  readonly offloaded: boolean;
 }
+
+/** Decides which methods run on a worker-thread pool. */
+export type OffloadRule = (service: string, method: MethodDescriptor<unknown, unknown, unknown>) => boolean;
 
 /** Method lookup for a server (see the module comment). */
 export class MethodRegistry {
   private readonly byName = new Map<string, BoundMethod>();
   private readonly services = new Set<string>();
+  private readonly qualified: string[] = [];
+
+  /** @param offload - which methods run on the worker-thread pool; default none. */
+  constructor(private readonly offload: OffloadRule = () => false) {}
 
   /** Adds every method of `service` (inherited ones included), served by `handler`. */
   add<Handler>(service: ServiceDescriptor<Handler>, handler: Handler): void {
@@ -26,8 +35,11 @@ export class MethodRegistry {
     }
     this.services.add(service.name);
     for (const method of Object.values(service.methods)) {
-      const bound: BoundMethod = { service: service.name, method: method as MethodDescriptor<unknown, unknown, unknown>, handler };
-      this.byName.set(`${service.name}:${method.name}`, bound);
+      const descriptor = method as MethodDescriptor<unknown, unknown, unknown>;
+      const bound: BoundMethod = { service: service.name, method: descriptor, handler, offloaded: this.offload(service.name, descriptor) };
+      const qualified = `${service.name}:${method.name}`;
+      this.byName.set(qualified, bound);
+      this.qualified.push(qualified);
       if (!this.byName.has(method.name)) this.byName.set(method.name, bound);
     }
   }
@@ -35,6 +47,16 @@ export class MethodRegistry {
   /** The method a wire name refers to, or `undefined`. */
   lookup(name: string): BoundMethod | undefined {
     return this.byName.get(name);
+  }
+
+  /** Every method as `Service:method`, in registration order. */
+  get qualifiedNames(): readonly string[] {
+    return this.qualified;
+  }
+
+  /** Every registered method, once each. */
+  *methods(): IterableIterator<BoundMethod> {
+    for (const name of this.qualified) yield this.byName.get(name) as BoundMethod;
   }
 
   /** Names of the registered services, in registration order. */

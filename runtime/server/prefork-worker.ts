@@ -60,7 +60,7 @@ export async function runWorker(create: () => Server | Promise<Server>, options:
     if (settings.model === 'shared-accept') {
       port = (await server.listen(settings.host === undefined ? { port: settings.port } : { port: settings.port, host: settings.host })).port;
     } else {
-      server.serveHandedSockets();
+      await server.serveHandedSockets();
     }
   } catch (error) {
     send({ skiff: 'failed', message: error instanceof Error ? error.message : String(error) });

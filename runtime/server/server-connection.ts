@@ -25,10 +25,12 @@ import { CONTROL_FEATURE, ControlMessage, RESERVED_HEADER_PREFIX, SkiffHeader } 
 import { MessageType } from '../protocol/types.js';
 import type { CallContext, MethodDescriptor } from '../service.js';
 import { runInCallScope } from '../internal/call-scope.js';
+import { isThenable } from '../internal/thenable.js';
 import { ServerCallContext } from './call-context.js';
 import { FrameConnection } from '../transport/frame-connection.js';
 import type { BoundMethod, MethodRegistry } from './method-registry.js';
 import type { ServerLoad } from './server-load.js';
+import { WorkerThreadResult, type WorkerPool } from './worker-pool.js';
 
 /** A call as server interceptors see it. */
 export interface ServerCall {
@@ -53,6 +55,8 @@ export interface ServerConnectionOptions {
   readonly logger: Logger;
   /** Interceptor chain around `method.invoke`, or `undefined` to call handlers directly. */
   readonly chain: ServerCallHandler | undefined;
+  /** Where methods marked `offloaded` run, if the server has a worker-thread pool. */
+  readonly workerPool: WorkerPool | undefined;
   readonly maxFrameBytes: number;
   /** Server-wide in-flight accounting: beyond its limit calls are refused with `RESOURCE_EXHAUSTED`. */
   readonly load: ServerLoad;
@@ -178,7 +182,10 @@ export class ServerConnection {
     }
     let args: unknown;
     try {
-      args = bound.method.args.read(r);
+      // An offloaded call is decoded by its worker thread: the event loop only copies its bytes,
+      // into an ArrayBuffer of their own (a socket's Buffer `slice` would share, and transferring it
+      // would detach, the connection's read buffer).
+      args = bound.offloaded ? new Uint8Array(incoming.payload.subarray(r.pos)) : bound.method.args.read(r);
     } catch (error) {
       // The frame boundary is intact: refuse this call, keep the connection.
       const detail = error instanceof Error ? error.message : String(error);
@@ -214,7 +221,8 @@ export class ServerConnection {
         }
       }
     }
-    const ctx = new ServerCallContext(metadataOf(incoming.headers), deadline, this.peer);
+    const offloaded = bound.offloaded ? { name: `${bound.service}:${bound.method.name}`, protocol: incoming.protocol, args: args as Uint8Array, oneway } : undefined;
+    const ctx = new ServerCallContext(metadataOf(incoming.headers), deadline, this.peer, offloaded);
     const call: RunningCall = { ctx, seqId: incoming.framing === 'header' ? route.seqId : undefined, timer: undefined, done: false, startedAt: this.options.load.measuresLatency ? performance.now() : 0 };
     if (!oneway) {
       this.running.add(call);
@@ -225,9 +233,15 @@ export class ServerConnection {
     try {
       const chain = this.options.chain;
       // The handler's outgoing calls inherit this call's deadline and cancellation (call-scope.ts).
-      result = runInCallScope(ctx, () =>
-        chain === undefined ? bound.method.invoke(bound.handler, args, ctx) : chain({ service: bound.service, method: bound.method, handler: bound.handler, args, ctx }),
-      );
+      if (chain !== undefined) {
+        // An offloaded call's arguments are decoded in its thread: interceptors see `undefined`.
+        const call = { service: bound.service, method: bound.method, handler: bound.handler, args: offloaded === undefined ? args : undefined, ctx };
+        result = runInCallScope(ctx, () => chain(call));
+      } else if (offloaded !== undefined) {
+        result = (this.options.workerPool as WorkerPool).run(ctx);
+      } else {
+        result = runInCallScope(ctx, () => bound.method.invoke(bound.handler, args, ctx));
+      }
     } catch (error) {
       this.complete(bound, route, call, oneway, false, error);
       return;
@@ -260,7 +274,9 @@ export class ServerConnection {
     if (call.done) return;
     this.finish(call);
     if (this.connection.state === 'closed') return;
-    if (ok) {
+    if (outcome instanceof WorkerThreadResult) {
+      this.replyEncoded(route, outcome.bytes);
+    } else if (ok) {
       this.replySuccess(route, bound.method, outcome);
     } else if (bound.method.declares(outcome)) {
       this.replyResult(route, bound.method, { kind: 'exception', error: outcome });
@@ -303,6 +319,16 @@ export class ServerConnection {
       this.replyError(route, new RpcError(ErrorCode.INTERNAL, `internal error in ${route.name}: the result does not encode`));
       return;
     }
+    finishMessage(w, route.framing, mark);
+    this.connection.flushSoon();
+  }
+
+  /** Sends a result struct a worker thread encoded (in the route's protocol). */
+  private replyEncoded(route: ReplyRoute, result: Uint8Array): void {
+    const w = this.connection.writer(route.protocol);
+    const mark = this.beginReply(route, EMPTY_HEADERS);
+    w.writeMessageBegin(route.name, MessageType.REPLY, route.seqId);
+    w.writeBytes(result);
     finishMessage(w, route.framing, mark);
     this.connection.flushSoon();
   }
@@ -393,10 +419,6 @@ export class ServerConnection {
     this.bySeqId.clear();
     this.options.onClose(this);
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /** Application metadata: every info header outside skiff's reserved prefix. */

@@ -23,7 +23,9 @@ import type { ServiceDescriptor } from '../service.js';
 import { MethodRegistry } from './method-registry.js';
 import { ServerLoad, type LoadCounters } from './server-load.js';
 import { AdaptiveLimiter, type AdaptiveLimitOptions } from './adaptive-limiter.js';
+import { ServerCallContext } from './call-context.js';
 import { ServerConnection, type ServerCallHandler, type ServerInterceptor } from './server-connection.js';
+import { WorkerPool, type WorkerPoolStats, type WorkerThreadOptions } from './worker-pool.js';
 
 /** Settings of {@link createServer}; every field has a default. */
 export interface ServerOptions {
@@ -49,6 +51,12 @@ export interface ServerOptions {
   readonly interceptors?: readonly ServerInterceptor[];
   /** Where connection problems and handler crashes are reported. Default: stderr. */
   readonly logger?: Logger;
+  /**
+   * Runs CPU-heavy methods on a pool of worker threads (see {@link WorkerThreadOptions}): those
+   * declared `(worker.thread)` in the IDL and those listed in `methods`. The event loop keeps
+   * doing the I/O and the other methods. Default: no pool; every method runs on the event loop.
+   */
+  readonly workerThreads?: WorkerThreadOptions;
 }
 
 /** Options of {@link Server.close}. */
@@ -69,6 +77,8 @@ export interface ServerStats extends LoadCounters {
    * `monitorEventLoopDelay`, 10 ms resolution): a busy loop delays every call on this server.
    */
   readonly eventLoopDelayMs: { readonly mean: number; readonly p99: number; readonly max: number };
+  /** The worker-thread pool, when the server has one. */
+  readonly workerThreads?: WorkerPoolStats;
 }
 
 /** What {@link Server.close} did. */
@@ -98,8 +108,11 @@ export interface Server {
    * listening or was started with {@link Server.serveHandedSockets}.
    */
   acceptSocket(socket: Socket): void;
-  /** Marks the server ready for {@link acceptSocket} without listening on a port of its own. */
-  serveHandedSockets(): this;
+  /**
+   * Makes the server ready for {@link acceptSocket} without listening on a port of its own;
+   * resolves once it is (its worker threads, if any, have started).
+   */
+  serveHandedSockets(): Promise<void>;
   /** The bound address, once listening. */
   address(): AddressInfo | undefined;
   /** Connections currently open. */
@@ -124,10 +137,17 @@ export interface Server {
 
 /** Creates a server (see the module comment). */
 export function createServer(options: ServerOptions = {}): Server {
-  const registry = new MethodRegistry();
   const logger = options.logger ?? stderrLogger;
+  const workerPool = options.workerThreads === undefined ? undefined : new WorkerPool(options.workerThreads, logger);
+  const offloadNames = new Set(options.workerThreads?.methods ?? []);
+  const registry = new MethodRegistry(
+    workerPool === undefined ? undefined : (service, method) => method.workerThread === true || offloadNames.has(service) || offloadNames.has(`${service}.${method.name}`),
+  );
   const interceptors = options.interceptors ?? [];
-  const innermost: ServerCallHandler = async (call) => call.method.invoke(call.handler, call.args, call.ctx);
+  const innermost: ServerCallHandler = async (call) =>
+    workerPool !== undefined && call.ctx instanceof ServerCallContext && call.ctx.offloaded !== undefined
+      ? workerPool.run(call.ctx)
+      : call.method.invoke(call.handler, call.args, call.ctx);
   const chain = interceptors.length === 0 ? undefined : interceptors.reduceRight<ServerCallHandler>((next, interceptor) => interceptor(next), innermost);
   const connections = new Set<ServerConnection>();
   const adaptive = options.adaptiveLimit;
@@ -147,6 +167,7 @@ export function createServer(options: ServerOptions = {}): Server {
     registry,
     logger,
     chain,
+    workerPool,
     load,
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     maxInFlight: options.maxInFlightPerConnection ?? 1000,
@@ -173,8 +194,9 @@ export function createServer(options: ServerOptions = {}): Server {
       registry.add(service, handler);
       return server;
     },
-    listen({ port, host }) {
-      if (state !== 'created') return Promise.reject(new RpcError(ErrorCode.FAILED_PRECONDITION, `cannot listen: the server is ${state}`));
+    async listen({ port, host }) {
+      if (state !== 'created') throw new RpcError(ErrorCode.FAILED_PRECONDITION, `cannot listen: the server is ${state}`);
+      await startWorkerPool();
       return new Promise((resolve, reject) => {
         const s = createNetServer(accept);
         s.once('error', reject);
@@ -192,13 +214,12 @@ export function createServer(options: ServerOptions = {}): Server {
     acceptSocket(socket) {
       accept(socket);
     },
-    serveHandedSockets() {
-      if (state === 'created') {
-        state = 'serving-handed';
-        loopDelay ??= monitorEventLoopDelay({ resolution: 10 });
-        loopDelay.enable();
-      }
-      return server;
+    async serveHandedSockets() {
+      if (state !== 'created') throw new RpcError(ErrorCode.FAILED_PRECONDITION, `cannot serve handed sockets: the server is ${state}`);
+      await startWorkerPool();
+      state = 'serving-handed';
+      loopDelay = monitorEventLoopDelay({ resolution: 10 });
+      loopDelay.enable();
     },
     address() {
       return (netServer?.address() as AddressInfo | null | undefined) ?? undefined;
@@ -219,6 +240,7 @@ export function createServer(options: ServerOptions = {}): Server {
           p99: ms(loopDelay?.percentile(99) ?? 0),
           max: ms(loopDelay?.max ?? 0),
         },
+        ...(workerPool === undefined ? {} : { workerThreads: workerPool.stats() }),
       };
     },
     get state() {
@@ -240,6 +262,30 @@ export function createServer(options: ServerOptions = {}): Server {
       return server;
     },
   };
+
+  /**
+   * Starts the worker threads and checks that they serve every method sent to them; on failure
+   * the pool is closed and the server stays `created`.
+   */
+  async function startWorkerPool(): Promise<void> {
+    if (workerPool === undefined) return;
+    for (const name of offloadNames) {
+      const [service, method] = name.split('.');
+      const known = [...registry.methods()].some((bound) => bound.service === service && (method === undefined || bound.method.name === method));
+      if (!known) throw new RpcError(ErrorCode.INVALID_ARGUMENT, `workerThreads.methods names '${name}', which no registered service has`);
+    }
+    try {
+      const served = await workerPool.start();
+      const missing = [...registry.methods()].filter((bound) => bound.offloaded && !served.has(`${bound.service}:${bound.method.name}`));
+      if (missing.length > 0) {
+        const names = missing.map((bound) => `${bound.service}.${bound.method.name}`).join(', ');
+        throw new RpcError(ErrorCode.FAILED_PRECONDITION, `the worker-thread module does not serve ${names}, which should run on the worker threads`);
+      }
+    } catch (error) {
+      await workerPool.close();
+      throw error;
+    }
+  }
 
   async function drain(graceMs: number): Promise<DrainReport> {
     state = 'draining';
@@ -265,6 +311,7 @@ export function createServer(options: ServerOptions = {}): Server {
     await Promise.race([drained, expired]);
     clearTimeout(timer);
     await stopped;
+    await workerPool?.close();
     loopDelay?.disable();
     state = 'closed';
     const report: DrainReport = { inFlightAtClose, completed: inFlightAtClose - cutOff, cutOff, durationMs: Date.now() - startedAt };

@@ -206,11 +206,12 @@ describe('check: one diagnostic per code', () => {
     ]);
   });
 
-  it('RPC2022 bad timeout.ms and idempotent values', () => {
-    expect(lines('service S {\n  void a() (timeout.ms = "0"),\n  void b() (timeout.ms = "1.5s"),\n  void c() (idempotent = "maybe")\n}')).toEqual([
+  it('RPC2022 bad timeout.ms, idempotent and worker.thread values', () => {
+    expect(lines('service S {\n  void a() (timeout.ms = "0"),\n  void b() (timeout.ms = "1.5s"),\n  void c() (idempotent = "maybe")\n  void d() (worker.thread = "yes")\n}')).toEqual([
       'a.rpc:2:26: error RPC2022: invalid \'timeout.ms\' value "0": expected a whole number of milliseconds from 1 to 2147483647',
       'a.rpc:3:26: error RPC2022: invalid \'timeout.ms\' value "1.5s": expected a whole number of milliseconds from 1 to 2147483647',
       'a.rpc:4:26: error RPC2022: invalid \'idempotent\' value "maybe": write (idempotent), or "true" or "false"',
+      'a.rpc:5:29: error RPC2022: invalid \'worker.thread\' value "yes": write (worker.thread), or "true" or "false"',
     ]);
   });
 

@@ -95,6 +95,7 @@ function fn(
     params,
     throws: [],
     idempotent: false,
+    workerThread: false,
     timeoutMs: undefined,
     doc: undefined,
     annotations: noAnnotations,
