@@ -38,12 +38,12 @@ export function isSkiffWorkerThread(): boolean {
 
 /**
  * Registers this thread's handlers with `setup` and serves calls until the server closes the
- * pool. Call it once, at the top level of the pool's module. If `setup` throws (or rejects), the
- * server's `listen` fails with that message.
+ * pool. Call it once, at the top level of the pool's module. `setup` may be async; if it throws
+ * (or rejects), the server's `listen` fails with that message.
  *
  * @throws `RpcError` `FAILED_PRECONDITION` outside a thread started by a skiff server.
  */
-export async function serveInWorkerThread(setup: (services: WorkerThreadServices) => void | Promise<void>): Promise<void> {
+export async function serveInWorkerThread(setup: (services: WorkerThreadServices) => unknown): Promise<void> {
   const port = parentPort;
   if (port === null || !isSkiffWorkerThread()) {
     throw new RpcError(ErrorCode.FAILED_PRECONDITION, 'serveInWorkerThread() runs only in a worker thread started by a skiff server (createServer({ workerThreads }))');
