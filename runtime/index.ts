@@ -53,7 +53,18 @@ export {
   type ClientInterceptor,
 } from './client/channel.js';
 export { multiplexed } from './client/multiplexed.js';
-export { createServer, type CloseOptions, type DrainReport, type Server, type ServerOptions, type ServerState, type ServerStats } from './server/server.js';
+export {
+  createServer,
+  type CloseOptions,
+  type ConnectionInfo,
+  type DrainReport,
+  type Server,
+  type ServerOptions,
+  type ServerState,
+  type ServerStats,
+  type ServiceInfo,
+} from './server/server.js';
+export type { CallObserver, CallRecord } from './server/call-observer.js';
 export type { LoadCounters } from './server/server-load.js';
 export { AdaptiveLimiter, type AdaptiveLimitOptions, type AdaptiveLimitState } from './server/adaptive-limiter.js';
 export type { ServerCall, ServerCallHandler, ServerInterceptor } from './server/server-connection.js';

@@ -30,6 +30,7 @@ import { ServerCallContext } from './call-context.js';
 import { FrameConnection } from '../transport/frame-connection.js';
 import type { BoundMethod, MethodRegistry } from './method-registry.js';
 import type { ServerLoad } from './server-load.js';
+import type { CallObservers, CallRecord } from './call-observer.js';
 import { WorkerThreadResult, type WorkerPool } from './worker-pool.js';
 
 /** A call as server interceptors see it. */
@@ -62,6 +63,8 @@ export interface ServerConnectionOptions {
   readonly load: ServerLoad;
   readonly maxInFlight: number;
   readonly maxBufferedBytes: number;
+  /** Told how each call ended (see `call-observer.ts`). */
+  readonly observers: CallObservers;
   /** Called once when the connection has closed. */
   readonly onClose: (connection: ServerConnection) => void;
 }
@@ -76,14 +79,20 @@ interface RunningCall {
   done: boolean;
   /** When it started (`performance.now()`, ms) when an adaptive limiter wants its latency, else 0. */
   readonly startedAt: number;
+  readonly route: ReplyRoute;
 }
 
-/** Where a reply goes: how its request came in. */
+/** Where a reply goes: how its request came in (and what observers are told about it). */
 interface ReplyRoute {
   readonly framing: Framing;
   readonly protocol: WireProtocol;
   readonly seqId: number;
   readonly name: string;
+  /** The service that registered the method, `undefined` for an unknown method. */
+  readonly service: string | undefined;
+  readonly headers: InfoHeaders;
+  /** `performance.now()` at arrival when the call is observed, else 0. */
+  readonly arrivedAt: number;
 }
 
 const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({});
@@ -93,6 +102,8 @@ const FEATURES_HEADER: InfoHeaders = new Map([[SkiffHeader.FEATURES, CONTROL_FEA
 /** A server-side connection (see the module comment). */
 export class ServerConnection {
   readonly connection: FrameConnection;
+  /** When the connection was accepted (epoch milliseconds). */
+  readonly openedAt = Date.now();
   private readonly running = new Set<RunningCall>();
   /** Running THeader calls by seqid (stock framed clients may reuse seqids: they cannot cancel). */
   private readonly bySeqId = new Map<number, RunningCall>();
@@ -167,7 +178,15 @@ export class ServerConnection {
     // A multiplexed request (`Service:method`) is answered with the bare method name, as Apache
     // Thrift's TMultiplexedProcessor does: stock clients compare the reply's name with it.
     const name = bound?.method.name ?? message.name;
-    const route: ReplyRoute = { framing: incoming.framing, protocol: incoming.protocol, seqId: message.seqId, name };
+    const route: ReplyRoute = {
+      framing: incoming.framing,
+      protocol: incoming.protocol,
+      seqId: message.seqId,
+      name,
+      service: bound?.service,
+      headers: incoming.headers,
+      arrivedAt: this.options.observers.active ? performance.now() : 0,
+    };
     if (bound === undefined) {
       if (!oneway) this.replyError(route, new RpcError(ErrorCode.UNIMPLEMENTED, `unknown method '${message.name}'`));
       return;
@@ -223,7 +242,14 @@ export class ServerConnection {
     }
     const offloaded = bound.offloaded ? { name: `${bound.service}:${bound.method.name}`, protocol: incoming.protocol, args: args as Uint8Array, oneway } : undefined;
     const ctx = new ServerCallContext(metadataOf(incoming.headers), deadline, this.peer, offloaded);
-    const call: RunningCall = { ctx, seqId: incoming.framing === 'header' ? route.seqId : undefined, timer: undefined, done: false, startedAt: this.options.load.measuresLatency ? performance.now() : 0 };
+    const call: RunningCall = {
+      ctx,
+      seqId: incoming.framing === 'header' ? route.seqId : undefined,
+      timer: undefined,
+      done: false,
+      startedAt: this.options.load.measuresLatency ? performance.now() : 0,
+      route,
+    };
     if (!oneway) {
       this.running.add(call);
       if (call.seqId !== undefined) this.bySeqId.set(call.seqId, call);
@@ -253,6 +279,7 @@ export class ServerConnection {
           ctx.abort(new RpcError(ErrorCode.DEADLINE_EXCEEDED, `the deadline of ${timeoutMs} ms passed`));
           // The client has stopped waiting: the reply would be dropped, so none is sent.
           this.finish(call);
+          this.observe(route, ErrorCode.DEADLINE_EXCEEDED, undefined, false, false);
         }, Math.max(0, deadline - Date.now()));
       }
       result.then(
@@ -268,6 +295,7 @@ export class ServerConnection {
     if (oneway) {
       if (call.timer !== undefined) clearTimeout(call.timer);
       if (!ok) this.logHandlerError(bound, outcome);
+      this.observe(route, ok ? 'OK' : outcome instanceof RpcError ? outcome.code : ErrorCode.INTERNAL, undefined, false, true);
       return;
     }
     // Cancelled, timed out or the connection closed: nobody waits for this reply.
@@ -279,7 +307,7 @@ export class ServerConnection {
     } else if (ok) {
       this.replySuccess(route, bound.method, outcome);
     } else if (bound.method.declares(outcome)) {
-      this.replyResult(route, bound.method, { kind: 'exception', error: outcome });
+      this.replyResult(route, bound.method, { kind: 'exception', error: outcome }, outcome.constructor.name);
     } else if (outcome instanceof RpcError) {
       this.replyError(route, outcome);
     } else {
@@ -303,7 +331,7 @@ export class ServerConnection {
     this.replyResult(route, method, { kind: 'success', value });
   }
 
-  private replyResult(route: ReplyRoute, method: MethodDescriptor<unknown, unknown, unknown>, result: unknown): void {
+  private replyResult(route: ReplyRoute, method: MethodDescriptor<unknown, unknown, unknown>, result: unknown, exception?: string): void {
     const w = this.connection.writer(route.protocol);
     const mark = this.beginReply(route, EMPTY_HEADERS);
     try {
@@ -321,6 +349,7 @@ export class ServerConnection {
     }
     finishMessage(w, route.framing, mark);
     this.connection.flushSoon();
+    this.observe(route, 'OK', exception, true, false);
   }
 
   /** Sends a result struct a worker thread encoded (in the route's protocol). */
@@ -331,6 +360,7 @@ export class ServerConnection {
     w.writeBytes(result);
     finishMessage(w, route.framing, mark);
     this.connection.flushSoon();
+    this.observe(route, 'OK', undefined, true, false);
   }
 
   /** Sends `error` as an EXCEPTION reply; `refused` says the handler never ran (safe to retry elsewhere). */
@@ -343,6 +373,26 @@ export class ServerConnection {
     writeApplicationException(w, toApplicationException(error));
     finishMessage(w, route.framing, mark);
     this.connection.flushSoon();
+    this.observe(route, error.code, undefined, true, false);
+  }
+
+  /** Tells the server's observers, if any, how a call ended. */
+  private observe(route: ReplyRoute, code: CallRecord['code'], exception: string | undefined, answered: boolean, oneway: boolean): void {
+    const observers = this.options.observers;
+    if (!observers.active) return;
+    const durationMs = performance.now() - route.arrivedAt;
+    observers.emit({
+      service: route.service,
+      method: route.name,
+      code,
+      exception,
+      answered,
+      durationMs,
+      startedAt: Date.now() - durationMs,
+      peer: this.peer,
+      metadata: metadataOf(route.headers),
+      oneway,
+    });
   }
 
   private beginReply(route: ReplyRoute, headers: InfoHeaders): number {
@@ -363,6 +413,7 @@ export class ServerConnection {
           : new RpcError(ErrorCode.CANCELLED, 'the client cancelled the call'),
       );
       this.finish(call);
+      this.observe(call.route, deadline ? ErrorCode.DEADLINE_EXCEEDED : ErrorCode.CANCELLED, undefined, false, false);
     } else if (control === ControlMessage.PING && this.peerControl) {
       this.sendControl(seqId, ControlMessage.PONG);
     }
@@ -414,6 +465,7 @@ export class ServerConnection {
       this.options.load.release();
       if (call.timer !== undefined) clearTimeout(call.timer);
       call.ctx.abort(reason);
+      this.observe(call.route, reason.code, undefined, false, false);
     }
     this.running.clear();
     this.bySeqId.clear();

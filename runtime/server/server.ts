@@ -24,6 +24,7 @@ import { MethodRegistry } from './method-registry.js';
 import { ServerLoad, type LoadCounters } from './server-load.js';
 import { AdaptiveLimiter, type AdaptiveLimitOptions } from './adaptive-limiter.js';
 import { ServerCallContext } from './call-context.js';
+import { CallObservers, type CallObserver } from './call-observer.js';
 import { ServerConnection, type ServerCallHandler, type ServerInterceptor } from './server-connection.js';
 import { WorkerPool, type WorkerPoolStats, type WorkerThreadOptions } from './worker-pool.js';
 
@@ -93,6 +94,22 @@ export interface DrainReport {
   readonly durationMs: number;
 }
 
+/** One open connection, as {@link Server.connections} lists it. */
+export interface ConnectionInfo {
+  /** The client's address, `host:port`. */
+  readonly peer: string;
+  /** Calls running on it now. */
+  readonly inFlight: number;
+  /** When it was accepted (epoch milliseconds). */
+  readonly openedAt: number;
+}
+
+/** A registered service, as {@link Server.services} lists it. */
+export interface ServiceInfo {
+  readonly name: string;
+  readonly methods: ReadonlyArray<{ readonly name: string; readonly oneway: boolean; readonly idempotent: boolean; readonly workerThread: boolean }>;
+}
+
 /** Lifecycle state of a {@link Server}; see the module comment. */
 export type ServerState = 'created' | 'listening' | 'serving-handed' | 'draining' | 'closed';
 
@@ -119,6 +136,15 @@ export interface Server {
   readonly connectionCount: number;
   /** Load and overload counters (see {@link ServerStats}). */
   stats(): ServerStats;
+  /** The connections open now. */
+  connections(): ConnectionInfo[];
+  /** The registered services and their methods, in registration order. */
+  services(): ServiceInfo[];
+  /**
+   * Tells `observer` how every call ends (see `CallRecord`), including calls refused before
+   * their handler ran: for metrics, status pages and call logs. Returns a function that stops it.
+   */
+  observe(observer: CallObserver): () => void;
   readonly state: ServerState;
   /**
    * Drains and closes (see {@link CloseOptions}); resolves once every connection has closed,
@@ -150,6 +176,7 @@ export function createServer(options: ServerOptions = {}): Server {
       : call.method.invoke(call.handler, call.args, call.ctx);
   const chain = interceptors.length === 0 ? undefined : interceptors.reduceRight<ServerCallHandler>((next, interceptor) => interceptor(next), innermost);
   const connections = new Set<ServerConnection>();
+  const observers = new CallObservers();
   const adaptive = options.adaptiveLimit;
   const load = new ServerLoad(
     options.maxInFlight ?? 10_000,
@@ -168,6 +195,7 @@ export function createServer(options: ServerOptions = {}): Server {
     logger,
     chain,
     workerPool,
+    observers,
     load,
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     maxInFlight: options.maxInFlightPerConnection ?? 1000,
@@ -242,6 +270,21 @@ export function createServer(options: ServerOptions = {}): Server {
         },
         ...(workerPool === undefined ? {} : { workerThreads: workerPool.stats() }),
       };
+    },
+    connections() {
+      return [...connections].map((c) => ({ peer: c.peer, inFlight: c.inFlight, openedAt: c.openedAt }));
+    },
+    services() {
+      const byService = new Map<string, Array<ServiceInfo['methods'][number]>>();
+      for (const bound of registry.methods()) {
+        const methods = byService.get(bound.service) ?? [];
+        methods.push({ name: bound.method.name, oneway: bound.method.oneway, idempotent: bound.method.idempotent, workerThread: bound.offloaded });
+        byService.set(bound.service, methods);
+      }
+      return [...byService].map(([name, methods]) => ({ name, methods }));
+    },
+    observe(observer) {
+      return observers.add(observer);
     },
     get state() {
       return state;
