@@ -52,6 +52,7 @@ export {
   type ClientChannel,
   type ClientInterceptor,
 } from './client/channel.js';
+export type { ClientTlsOptions } from './client/call-connection.js';
 export { multiplexed } from './client/multiplexed.js';
 export {
   createServer,
@@ -62,9 +63,12 @@ export {
   type ServerOptions,
   type ServerState,
   type ServerStats,
+  type ServerTlsOptions,
   type ServiceInfo,
 } from './server/server.js';
 export type { CallObserver, CallRecord } from './server/call-observer.js';
+export { authInterceptor, principalOf, type AuthOptions } from './server/auth.js';
+export { bearerToken } from './client/bearer-token.js';
 export type { LoadCounters } from './server/server-load.js';
 export { AdaptiveLimiter, type AdaptiveLimitOptions, type AdaptiveLimitState } from './server/adaptive-limiter.js';
 export type { ServerCall, ServerCallHandler, ServerInterceptor } from './server/server-connection.js';

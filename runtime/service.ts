@@ -17,6 +17,7 @@
  *   {@link ServiceDescriptor} that the server dispatches through; each method carries the codecs of
  *   Thrift's `<method>_args` and `<method>_result` structs.
  */
+import type { PeerCertificate } from 'node:tls';
 import type { Codec } from './codec.js';
 import { TType, type Reader, type Writer } from './protocol/types.js';
 
@@ -136,6 +137,11 @@ export interface CallContext {
   readonly deadline: number | undefined;
   /** The client's address, `host:port`. */
   readonly peer: string;
+  /**
+   * The client's verified certificate, when it connected with mutual TLS (`subject.CN`,
+   * `fingerprint256`, ... as Node's `tls` reports them). Not set in worker threads.
+   */
+  readonly peerCertificate?: PeerCertificate | undefined;
 }
 
 /** How a generated client sends calls: one request, one reply (or none, for oneway functions). */

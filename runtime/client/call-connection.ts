@@ -9,7 +9,8 @@
  * - A `goaway` from a draining server makes the connection unavailable for new calls; it closes
  *   when its last call ends.
  */
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { ErrorCode, ProtocolError, RpcError } from '../errors.js';
 import { fromApplicationException, isErrorCode, readApplicationException } from '../protocol/application-exception.js';
 import { BinaryReader } from '../protocol/binary.js';
@@ -48,9 +49,19 @@ export interface CallConnectionOptions {
   readonly keepaliveMs?: number;
   /** Close the connection (its calls fail `UNAVAILABLE`) when a ping gets no answer within this many milliseconds. Default 10,000. */
   readonly keepaliveTimeoutMs?: number;
+  /**
+   * Connect with TLS: Node's `tls.connect` options (`ca`, and `cert` + `key` for mutual TLS;
+   * `servername` defaults to `host` when it is a name). A function is called for every new
+   * connection, so rotated certificates are picked up without recreating the channel.
+   * Default: plain TCP.
+   */
+  readonly tls?: ClientTlsOptions | (() => ClientTlsOptions);
   /** Told how each call that reached the server ended: `failed` for a server-side failure (see `outlier-detector.ts`). */
   readonly onOutcome?: (failed: boolean) => void;
 }
+
+/** TLS settings of a client connection: Node's `tls.connect` options without the address. */
+export type ClientTlsOptions = Omit<TlsConnectionOptions, 'host' | 'port' | 'path' | 'socket'>;
 
 /** One call as the connection sends it. */
 export interface OutgoingCall {
@@ -127,7 +138,11 @@ export class CallConnection implements PooledConnection {
   static connect(options: CallConnectionOptions, onClosed: (connection: CallConnection) => void): Promise<CallConnection> {
     const peer = `${options.host}:${options.port}`;
     return new Promise((resolve, reject) => {
-      const socket = netConnect({ host: options.host, port: options.port });
+      const tls = typeof options.tls === 'function' ? options.tls() : options.tls;
+      const socket =
+        tls === undefined
+          ? netConnect({ host: options.host, port: options.port })
+          : tlsConnect({ ...(isIP(options.host) === 0 ? { servername: options.host } : {}), ...tls, host: options.host, port: options.port });
       const timeoutMs = options.connectTimeoutMs ?? 5000;
       const timer = setTimeout(() => {
         socket.destroy();
@@ -138,7 +153,7 @@ export class CallConnection implements PooledConnection {
         reject(markNotRun(socketError(error, peer, 'connect')));
       };
       socket.once('error', onError);
-      socket.once('connect', () => {
+      socket.once(tls === undefined ? 'connect' : 'secureConnect', () => {
         clearTimeout(timer);
         socket.off('error', onError);
         resolve(new CallConnection(socket, options, onClosed));

@@ -19,7 +19,7 @@ import type { CallOptions, Channel, MethodDescriptor } from '../service.js';
 import { staticResolver, type Endpoint, type Resolver } from '../discovery/resolver.js';
 import { ConnectionPool } from '../transport/pool.js';
 import { leastPending, type Balancer } from './balancer.js';
-import { CallConnection, type OutgoingCall } from './call-connection.js';
+import { CallConnection, type ClientTlsOptions, type OutgoingCall } from './call-connection.js';
 import { EndpointSet } from './endpoint-set.js';
 import { OutlierDetector, type OutlierDetectionOptions } from './outlier-detector.js';
 import { isRetryable, markNotRun, RetryBudget, type RetryOptions } from './retry.js';
@@ -72,6 +72,8 @@ export interface ChannelOptions {
   readonly connections?: number;
   /** Give up connecting after this many milliseconds. Default 5,000. */
   readonly connectTimeoutMs?: number;
+  /** Connect with TLS (see `CallConnectionOptions.tls`). Default: plain TCP. */
+  readonly tls?: ClientTlsOptions | (() => ClientTlsOptions);
   /** Deadline of calls whose method and options set none, in milliseconds. Default: none. */
   readonly defaultTimeoutMs?: number;
   /** Largest reply frame accepted, in bytes. Default 16 MiB. */

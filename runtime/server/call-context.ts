@@ -3,6 +3,7 @@
  * Node 20, constructing an `AbortController` per call took a quarter of the server's CPU time at
  * 256 calls in flight, and most handlers never look at the signal.
  */
+import type { PeerCertificate } from 'node:tls';
 import type { WireProtocol } from '../protocol/framing.js';
 import type { CallContext } from '../service.js';
 
@@ -30,6 +31,7 @@ export class ServerCallContext implements CallContext {
     readonly peer: string,
     /** Set when the method runs on the worker-thread pool: its undecoded arguments. */
     readonly offloaded?: OffloadedCall,
+    readonly peerCertificate?: PeerCertificate,
   ) {}
 
   /** Aborted when the client cancels, the deadline passes or the connection closes. */

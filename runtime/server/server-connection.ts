@@ -14,6 +14,7 @@
  *   half-closes once its last call has been answered.
  */
 import type { Socket } from 'node:net';
+import { TLSSocket, type PeerCertificate } from 'node:tls';
 import { ErrorCode, ProtocolError, RpcError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { toApplicationException, writeApplicationException } from '../protocol/application-exception.js';
@@ -104,6 +105,12 @@ export class ServerConnection {
   readonly connection: FrameConnection;
   /** When the connection was accepted (epoch milliseconds). */
   readonly openedAt = Date.now();
+  /**
+   * The client's certificate, when the connection is TLS and the client presented one that was
+   * verified (mutual TLS); read once, after the handshake.
+   */
+  readonly peerCertificate: PeerCertificate | undefined;
+  private lastCallEndedAt = this.openedAt;
   private readonly running = new Set<RunningCall>();
   /** Running THeader calls by seqid (stock framed clients may reuse seqids: they cannot cancel). */
   private readonly bySeqId = new Map<number, RunningCall>();
@@ -126,6 +133,7 @@ export class ServerConnection {
       },
       { maxFrameBytes: options.maxFrameBytes, detectBuffered: true },
     );
+    this.peerCertificate = socket instanceof TLSSocket && socket.authorized ? socket.getPeerCertificate() : undefined;
   }
 
   /** The client's address, `host:port`. */
@@ -136,6 +144,19 @@ export class ServerConnection {
   /** Calls being served. */
   get inFlight(): number {
     return this.running.size;
+  }
+
+  /**
+   * Since when (epoch ms) the connection has had no call running and received no frame (pings
+   * count), or 0 while it has calls running.
+   */
+  get idleSince(): number {
+    return this.running.size > 0 ? 0 : Math.max(this.lastCallEndedAt, this.connection.receivedAt);
+  }
+
+  /** Whether {@link drain} was called. */
+  get isDraining(): boolean {
+    return this.draining;
   }
 
   /** Starts draining (see the module comment). */
@@ -241,7 +262,7 @@ export class ServerConnection {
       }
     }
     const offloaded = bound.offloaded ? { name: `${bound.service}:${bound.method.name}`, protocol: incoming.protocol, args: args as Uint8Array, oneway } : undefined;
-    const ctx = new ServerCallContext(metadataOf(incoming.headers), deadline, this.peer, offloaded);
+    const ctx = new ServerCallContext(metadataOf(incoming.headers), deadline, this.peer, offloaded, this.peerCertificate);
     const call: RunningCall = {
       ctx,
       seqId: incoming.framing === 'header' ? route.seqId : undefined,
@@ -324,7 +345,10 @@ export class ServerConnection {
     if (call.seqId !== undefined) this.bySeqId.delete(call.seqId);
     if (call.timer !== undefined) clearTimeout(call.timer);
     this.updateReading();
-    if (this.draining && this.running.size === 0) queueMicrotask(() => this.connection.end());
+    if (this.running.size === 0) {
+      this.lastCallEndedAt = Date.now();
+      if (this.draining) queueMicrotask(() => this.connection.end());
+    }
   }
 
   private replySuccess(route: ReplyRoute, method: MethodDescriptor<unknown, unknown, unknown>, value: unknown): void {

@@ -15,6 +15,7 @@
  * `draining` (during {@link Server.close}: no new connections, running calls finish) -> `closed`.
  */
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { ErrorCode, RpcError } from '../errors.js';
 import { stderrLogger, type Logger } from '../logger.js';
@@ -58,7 +59,36 @@ export interface ServerOptions {
    * doing the I/O and the other methods. Default: no pool; every method runs on the event loop.
    */
   readonly workerThreads?: WorkerThreadOptions;
+  /**
+   * Serve TLS instead of plain TCP: Node's `tls.createServer` options (`key` and `cert`; for
+   * mutual TLS also `ca`, `requestCert: true` and `rejectUnauthorized: true`, and handlers see
+   * the client's certificate as `ctx.peerCertificate`). Replace the certificate of a running
+   * server with {@link Server.setTlsOptions}. Default: plain TCP.
+   */
+  readonly tls?: ServerTlsOptions;
+  /** A TLS handshake not finished within this many milliseconds closes the connection. Default 10,000. */
+  readonly tlsHandshakeTimeoutMs?: number;
+  /**
+   * Connections open at once; a new one beyond it is closed at once (counted in
+   * `stats().connectionsRefused`, logged at most once a second). Default 10,000.
+   */
+  readonly maxConnections?: number;
+  /**
+   * A connection with no call running and no frame received (keepalive pings count) for this
+   * many milliseconds is drained and closed; skiff clients reconnect when they next need it.
+   * `0` turns it off. Default 300,000 (5 minutes).
+   */
+  readonly idleTimeoutMs?: number;
+  /**
+   * A frame that starts arriving but does not complete within this many milliseconds closes its
+   * connection (a slowloris peer holding memory and a connection slot). `0` turns it off.
+   * Default 30,000.
+   */
+  readonly frameTimeoutMs?: number;
 }
+
+/** TLS settings of a server: Node's `tls.createServer` options. */
+export type ServerTlsOptions = TlsOptions;
 
 /** Options of {@link Server.close}. */
 export interface CloseOptions {
@@ -80,6 +110,12 @@ export interface ServerStats extends LoadCounters {
   readonly eventLoopDelayMs: { readonly mean: number; readonly p99: number; readonly max: number };
   /** The worker-thread pool, when the server has one. */
   readonly workerThreads?: WorkerPoolStats;
+  /** Connections closed on arrival because `maxConnections` were open. */
+  readonly connectionsRefused: number;
+  /** Connections closed because a frame did not complete within `frameTimeoutMs`. */
+  readonly slowFramesClosed: number;
+  /** Connections closed after `idleTimeoutMs` without calls. */
+  readonly idleClosed: number;
 }
 
 /** What {@link Server.close} did. */
@@ -141,6 +177,12 @@ export interface Server {
   /** The registered services and their methods, in registration order. */
   services(): ServiceInfo[];
   /**
+   * Replaces the TLS settings (typically a renewed certificate and key) of a server created with
+   * `tls`: new connections use them, open ones keep theirs. Throws `FAILED_PRECONDITION` for a
+   * server without TLS, and Node's error for options it cannot load (the old ones stay).
+   */
+  setTlsOptions(options: ServerTlsOptions): void;
+  /**
    * Tells `observer` how every call ends (see `CallRecord`), including calls refused before
    * their handler ran: for metrics, status pages and call logs. Returns a function that stops it.
    */
@@ -184,6 +226,20 @@ export function createServer(options: ServerOptions = {}): Server {
   );
   let loopDelay: IntervalHistogram | undefined;
   let netServer: NetServer | undefined;
+  const maxConnections = options.maxConnections ?? 10_000;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
+  const frameTimeoutMs = options.frameTimeoutMs ?? 30_000;
+  let sweeper: NodeJS.Timeout | undefined;
+  const counters = { connectionsRefused: 0, slowFramesClosed: 0, idleClosed: 0 };
+  let lastRefusalLoggedAt = 0;
+  /** With `tls`: the TLS server that wraps every connection, listening or handed. */
+  const tlsServer =
+    options.tls === undefined
+      ? undefined
+      : createTlsServer({ handshakeTimeout: options.tlsHandshakeTimeoutMs ?? 10_000, ...options.tls }, (socket) => accept(socket));
+  tlsServer?.on('tlsClientError', (error, socket) => {
+    logger.warn('TLS handshake failed', { peer: `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`, reason: error.message });
+  });
   let state: ServerState = 'created';
   let closing: Promise<DrainReport> | undefined;
   /** Run once the server has closed (signal listeners to remove). */
@@ -206,9 +262,27 @@ export function createServer(options: ServerOptions = {}): Server {
     },
   };
 
+  /** Counts (and logs, at most once a second) a connection refused for `maxConnections`. */
+  const connectionRefused = (): void => {
+    counters.connectionsRefused++;
+    const now = Date.now();
+    if (now - lastRefusalLoggedAt >= 1000) {
+      lastRefusalLoggedAt = now;
+      logger.warn('refusing connections: maxConnections are open', { maxConnections, refused: counters.connectionsRefused });
+    }
+  };
+  const refuseConnection = (socket: Socket): void => {
+    socket.destroy();
+    connectionRefused();
+  };
+
   const accept = (socket: Socket): void => {
     if (state !== 'listening' && state !== 'serving-handed') {
       socket.destroy();
+      return;
+    }
+    if (connections.size >= maxConnections) {
+      refuseConnection(socket);
       return;
     }
     // A socket error is reported through the connection's close; without this listener an
@@ -226,28 +300,41 @@ export function createServer(options: ServerOptions = {}): Server {
       if (state !== 'created') throw new RpcError(ErrorCode.FAILED_PRECONDITION, `cannot listen: the server is ${state}`);
       await startWorkerPool();
       return new Promise((resolve, reject) => {
-        const s = createNetServer(accept);
-        s.once('error', reject);
+        const s = tlsServer ?? createNetServer(accept);
+        // Counts sockets still in their TLS handshake too; Node closes the ones beyond it.
+        s.maxConnections = maxConnections;
+        s.on('drop', connectionRefused);
+        const failed = (error: Error): void => {
+          void workerPool?.close();
+          reject(error);
+        };
+        s.once('error', failed);
         s.listen(port, host, () => {
-          s.off('error', reject);
+          s.off('error', failed);
           s.on('error', (error) => logger.error('server socket error', { error: error.message }));
           netServer = s;
-          state = 'listening';
-          loopDelay = monitorEventLoopDelay({ resolution: 10 });
-          loopDelay.enable();
+          startServing('listening');
           resolve(s.address() as AddressInfo);
         });
       });
     },
     acceptSocket(socket) {
-      accept(socket);
+      if (tlsServer !== undefined && state === 'serving-handed') {
+        if (connections.size >= maxConnections) refuseConnection(socket);
+        // The TLS server wraps it and hands the secured socket to accept().
+        else tlsServer.emit('connection', socket);
+      } else {
+        accept(socket);
+      }
     },
     async serveHandedSockets() {
       if (state !== 'created') throw new RpcError(ErrorCode.FAILED_PRECONDITION, `cannot serve handed sockets: the server is ${state}`);
       await startWorkerPool();
-      state = 'serving-handed';
-      loopDelay = monitorEventLoopDelay({ resolution: 10 });
-      loopDelay.enable();
+      startServing('serving-handed');
+    },
+    setTlsOptions(tlsOptions) {
+      if (tlsServer === undefined) throw new RpcError(ErrorCode.FAILED_PRECONDITION, 'the server was created without tls: it cannot change TLS settings');
+      tlsServer.setSecureContext(tlsOptions);
     },
     address() {
       return (netServer?.address() as AddressInfo | null | undefined) ?? undefined;
@@ -269,6 +356,7 @@ export function createServer(options: ServerOptions = {}): Server {
           max: ms(loopDelay?.max ?? 0),
         },
         ...(workerPool === undefined ? {} : { workerThreads: workerPool.stats() }),
+        ...counters,
       };
     },
     connections() {
@@ -330,6 +418,37 @@ export function createServer(options: ServerOptions = {}): Server {
     }
   }
 
+  function startServing(serving: 'listening' | 'serving-handed'): void {
+    state = serving;
+    loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+    const shortest = Math.min(idleTimeoutMs || Infinity, frameTimeoutMs || Infinity);
+    if (shortest !== Infinity) {
+      // One timer for every connection; its period bounds how late a limit is enforced.
+      sweeper = setInterval(sweep, Math.max(10, Math.min(1000, Math.floor(shortest / 4))));
+      sweeper.unref();
+    }
+  }
+
+  /** Closes connections stuck in a frame for `frameTimeoutMs`, drains those idle for `idleTimeoutMs`. */
+  function sweep(): void {
+    const now = Date.now();
+    for (const connection of connections) {
+      const incompleteSince = connection.connection.incompleteSince;
+      if (frameTimeoutMs > 0 && incompleteSince !== 0 && now - incompleteSince > frameTimeoutMs) {
+        counters.slowFramesClosed++;
+        logger.warn('closed a connection whose frame did not complete in time', { peer: connection.peer, frameTimeoutMs });
+        connection.destroy(new RpcError(ErrorCode.UNAVAILABLE, `a frame did not complete within ${frameTimeoutMs} ms`));
+        continue;
+      }
+      const idleSince = connection.idleSince;
+      if (idleTimeoutMs > 0 && idleSince !== 0 && now - idleSince > idleTimeoutMs && !connection.isDraining) {
+        counters.idleClosed++;
+        connection.drain();
+      }
+    }
+  }
+
   async function drain(graceMs: number): Promise<DrainReport> {
     state = 'draining';
     const startedAt = Date.now();
@@ -354,6 +473,7 @@ export function createServer(options: ServerOptions = {}): Server {
     await Promise.race([drained, expired]);
     clearTimeout(timer);
     await stopped;
+    clearInterval(sweeper);
     await workerPool?.close();
     loopDelay?.disable();
     state = 'closed';

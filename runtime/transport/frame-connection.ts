@@ -70,6 +70,14 @@ export class FrameConnection {
    * back while reading was paused keep the time of their chunk.
    */
   receivedAt = 0;
+  /**
+   * Since when (`Date.now()`) a frame has been arriving without completing, or 0: a peer that
+   * starts frames and never finishes them (slowloris) shows here. Frames held back while this side
+   * paused reading do not count.
+   */
+  incompleteSince = 0;
+  /** Frames handed to `onFrame` so far. */
+  private framesReceived = 0;
   private stateValue: FrameConnectionState = 'open';
   /** `undefined` until the first byte tells framed from unframed (with `detectBuffered`). */
   private decoder: FrameDecoder | BufferedDecoder | undefined;
@@ -93,6 +101,7 @@ export class FrameConnection {
     this.decoder = options.buffered !== undefined ? this.bufferedDecoder(options.buffered) : options.detectBuffered ? undefined : new FrameDecoder(options);
     socket.setNoDelay(true);
     this.onFrameBound = (frame) => {
+      this.framesReceived++;
       handler.onFrame(frame, this.decoder!.lastFrameOffset);
       return !this.readingPaused && this.stateValue !== 'closed';
     };
@@ -200,9 +209,13 @@ export class FrameConnection {
       this.decoder =
         first === 0x80 ? this.bufferedDecoder('binary') : first === 0x82 ? this.bufferedDecoder('compact') : new FrameDecoder(this.options);
     }
+    const framesBefore = this.framesReceived;
     try {
       if (chunk === undefined) this.decoder.resume(this.onFrameBound);
       else this.decoder.push(chunk, this.onFrameBound);
+      if (this.readingPaused || this.decoder.bufferedBytes === 0) this.incompleteSince = 0;
+      // A frame completed in this chunk: what is left is the start of a newer one.
+      else if (this.incompleteSince === 0 || this.framesReceived !== framesBefore) this.incompleteSince = this.receivedAt;
     } catch (error) {
       // A ProtocolError is the peer's fault; anything else thrown while handling a frame is a bug.
       this.destroy(
