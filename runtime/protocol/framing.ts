@@ -9,7 +9,7 @@
  *
  * A reply uses the framing and protocol of its request.
  */
-import { beginHeaderFrame, beginPlainFrame, endFrame, HeaderProtocolId, isHeaderFrame, parseHeaderFrame, type InfoHeaders } from './header.js';
+import { beginHeaderFrame, beginPlainFrame, endFrame, HeaderProtocolId, isHeaderFrame, parseHeaderFrame, type HeaderLimits, type InfoHeaders } from './header.js';
 import type { ByteWriter } from './writer.js';
 import { ProtocolError } from '../errors.js';
 
@@ -44,11 +44,12 @@ export interface IncomingFrame {
  * `streamOffset` (where the frame sits in the connection's stream) makes error offsets point into
  * the stream.
  *
- * @throws ProtocolError for an empty bare frame or a malformed THeader section.
+ * @throws ProtocolError for an empty bare frame or a malformed THeader section, or one beyond
+ *   `limits` (`SIZE_LIMIT`).
  */
-export function unwrapFrame(frame: Uint8Array, streamOffset = 0, stream: 'framed' | 'buffered' = 'framed'): IncomingFrame {
+export function unwrapFrame(frame: Uint8Array, streamOffset = 0, stream: 'framed' | 'buffered' = 'framed', limits?: HeaderLimits): IncomingFrame {
   if (stream === 'framed' && isHeaderFrame(frame)) {
-    const header = parseHeaderFrame(frame, streamOffset + 4);
+    const header = parseHeaderFrame(frame, streamOffset + 4, limits);
     return {
       framing: 'header',
       protocol: header.protocolId === HeaderProtocolId.COMPACT ? 'compact' : 'binary',

@@ -66,6 +66,14 @@ export interface HeaderFrame {
   readonly payload: Uint8Array;
 }
 
+/** Limits {@link parseHeaderFrame} enforces before decoding any header (a `SIZE_LIMIT` error). */
+export interface HeaderLimits {
+  /** Largest header section, in bytes. Default: the format's own bound, 262,140. */
+  readonly maxHeaderBytes?: number;
+  /** Most info headers (key-value pairs) in one frame. Default: no limit beyond the section's size. */
+  readonly maxHeaders?: number;
+}
+
 /** Whether `frame` (bytes after the 4-byte length) starts with the THeader magic. */
 export function isHeaderFrame(frame: Uint8Array): boolean {
   return frame.length >= 2 && frame[0] === HEADER_MAGIC >> 8 && frame[1] === (HEADER_MAGIC & 0xff);
@@ -79,8 +87,8 @@ export function isHeaderFrame(frame: Uint8Array): boolean {
  * @throws ProtocolError for a bad magic, a header section that overruns the frame, an unknown
  *   protocol id, any transform (skiff supports none yet: `INVALID_VALUE`), or malformed strings.
  */
-export function parseHeaderFrame(frame: Uint8Array, streamOffset = 0): HeaderFrame {
-  const fail = (reason: 'TRUNCATED' | 'BAD_VERSION' | 'INVALID_VALUE' | 'INVALID_UTF8' | 'INVALID_VARINT', detail: string, at: number): never => {
+export function parseHeaderFrame(frame: Uint8Array, streamOffset = 0, limits: HeaderLimits = {}): HeaderFrame {
+  const fail = (reason: 'TRUNCATED' | 'BAD_VERSION' | 'INVALID_VALUE' | 'INVALID_UTF8' | 'INVALID_VARINT' | 'SIZE_LIMIT', detail: string, at: number): never => {
     throw new ProtocolError(reason, detail, streamOffset + at);
   };
   if (frame.length < FIXED_BYTES) fail('TRUNCATED', `THeader frame of ${frame.length} bytes is shorter than its ${FIXED_BYTES}-byte fixed part`, 0);
@@ -88,6 +96,9 @@ export function parseHeaderFrame(frame: Uint8Array, streamOffset = 0): HeaderFra
   const flags = (frame[2]! << 8) | frame[3]!;
   const seqId = (frame[4]! << 24) | (frame[5]! << 16) | (frame[6]! << 8) | frame[7]!;
   const sectionBytes = ((frame[8]! << 8) | frame[9]!) * 4;
+  const maxHeaderBytes = limits.maxHeaderBytes ?? MAX_HEADER_SECTION_BYTES;
+  if (sectionBytes > maxHeaderBytes) fail('SIZE_LIMIT', `THeader header section of ${sectionBytes} bytes exceeds the limit of ${maxHeaderBytes}`, 8);
+  const maxHeaders = limits.maxHeaders ?? Infinity;
   const sectionEnd = FIXED_BYTES + sectionBytes;
   if (sectionEnd > frame.length) {
     fail('TRUNCATED', `THeader header section of ${sectionBytes} bytes overruns the ${frame.length}-byte frame`, 8);
@@ -137,6 +148,7 @@ export function parseHeaderFrame(frame: Uint8Array, streamOffset = 0): HeaderFra
     const count = varint();
     // Each pair takes at least two bytes: a count beyond that is a lie, caught before looping.
     if (count > (sectionEnd - pos) / 2) fail('TRUNCATED', `${count} info headers cannot fit in the header section`, infoAt);
+    if ((headers?.size ?? 0) + count > maxHeaders) fail('SIZE_LIMIT', `${count} info headers exceed the limit of ${maxHeaders}`, infoAt);
     headers ??= new Map();
     for (let i = 0; i < count; i++) {
       const key = string();

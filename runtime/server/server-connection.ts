@@ -21,7 +21,7 @@ import { toApplicationException, writeApplicationException } from '../protocol/a
 import { BinaryReader } from '../protocol/binary.js';
 import { CompactReader } from '../protocol/compact.js';
 import { beginMessage, finishMessage, headerProtocolId, unwrapFrame, type Framing, type IncomingFrame, type WireProtocol } from '../protocol/framing.js';
-import { beginHeaderFrame, endFrame, type InfoHeaders } from '../protocol/header.js';
+import { beginHeaderFrame, endFrame, type HeaderLimits, type InfoHeaders } from '../protocol/header.js';
 import { CONTROL_FEATURE, ControlMessage, RESERVED_HEADER_PREFIX, SkiffHeader } from '../protocol/skiff-headers.js';
 import { MessageType } from '../protocol/types.js';
 import type { CallContext, MethodDescriptor } from '../service.js';
@@ -60,6 +60,8 @@ export interface ServerConnectionOptions {
   /** Where methods marked `offloaded` run, if the server has a worker-thread pool. */
   readonly workerPool: WorkerPool | undefined;
   readonly maxFrameBytes: number;
+  /** Limits on a request's THeader info headers (its metadata). */
+  readonly headerLimits: HeaderLimits;
   /** Server-wide in-flight accounting: beyond its limit calls are refused with `RESOURCE_EXHAUSTED`. */
   readonly load: ServerLoad;
   readonly maxInFlight: number;
@@ -174,7 +176,7 @@ export class ServerConnection {
   }
 
   private onFrame(frame: Uint8Array, streamOffset: number): void {
-    const incoming = unwrapFrame(frame, streamOffset, this.connection.streamFormat);
+    const incoming = unwrapFrame(frame, streamOffset, this.connection.streamFormat, this.options.headerLimits);
     if (incoming.headers.size > 0) {
       const features = incoming.headers.get(SkiffHeader.FEATURES);
       if (features !== undefined && !this.peerControl && features.split(',').includes(CONTROL_FEATURE)) {

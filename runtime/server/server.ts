@@ -33,6 +33,10 @@ import { WorkerPool, type WorkerPoolStats, type WorkerThreadOptions } from './wo
 export interface ServerOptions {
   /** Largest request frame accepted, in bytes; a bigger one closes its connection. Default 16 MiB. */
   readonly maxFrameBytes?: number;
+  /** Largest THeader header section (a request's metadata), in bytes; a bigger one closes its connection. Default 16 KiB. */
+  readonly maxHeaderBytes?: number;
+  /** Most THeader info headers in one request (metadata plus the few skiff adds); more close its connection. Default 128. */
+  readonly maxHeaders?: number;
   /**
    * Calls running at once across all connections; beyond it a call is refused at once with
    * `RESOURCE_EXHAUSTED` (its handler never runs), so the client can retry elsewhere instead of
@@ -254,6 +258,7 @@ export function createServer(options: ServerOptions = {}): Server {
     observers,
     load,
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+    headerLimits: { maxHeaderBytes: options.maxHeaderBytes ?? 16 * 1024, maxHeaders: options.maxHeaders ?? 128 },
     maxInFlight: options.maxInFlightPerConnection ?? 1000,
     maxBufferedBytes: options.maxBufferedBytesPerConnection ?? 8 * 1024 * 1024,
     onClose: (connection: ServerConnection) => {

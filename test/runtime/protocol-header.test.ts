@@ -162,6 +162,16 @@ describe('THeader round trip: beginHeaderFrame + message + endFrame -> FrameDeco
     expect([...parseHeaderFrame(frame.subarray(4)).headers]).toEqual([['k', 'b']]);
   });
 
+  it('limits: header section size and header count are checked before any header is decoded', () => {
+    const frame = rawFrame('00000001', '0200' + '0102' + '016b0161' + '016c0162').subarray(4);
+    expect(parseHeaderFrame(frame, 0, { maxHeaderBytes: 16, maxHeaders: 2 }).headers.size).toBe(2);
+    const tooBig = protocolError(() => parseHeaderFrame(frame, 0, { maxHeaderBytes: 8 }));
+    expect([tooBig.reason, tooBig.offset, tooBig.message]).toEqual(['SIZE_LIMIT', 8, 'THeader header section of 12 bytes exceeds the limit of 8 at offset 8']);
+    const tooMany = protocolError(() => parseHeaderFrame(frame, 0, { maxHeaders: 1 }));
+    expect([tooMany.reason, tooMany.offset]).toEqual(['SIZE_LIMIT', 12]);
+    expect(protocolError(() => unwrapFrame(frame, 100, 'framed', { maxHeaders: 1 })).offset).toBe(116);
+  });
+
   it('FLAGS are read and otherwise ignored', () => {
     const frame = rawFrame('00000005', '02000000', 'ff', '0001');
     const parsed = parseHeaderFrame(frame.subarray(4));

@@ -4,10 +4,10 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
-import { type CallContext, type ServerOptions } from 'skiff/runtime';
+import { ErrorCode, type CallContext, type ServerOptions } from 'skiff/runtime';
 import { UserService, UserServiceClient } from '../../generated/account/user_service.js';
 import { UserHandler } from '../rpc/fixtures/user-handler.js';
-import { capturingLogger, Cleanup, HOST, openChannel, sleep, startServer, waitFor, type CapturingLogger } from '../rpc/fixtures/harness.js';
+import { capturingLogger, Cleanup, HOST, openChannel, rejection, sleep, startServer, waitFor } from '../rpc/fixtures/harness.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -53,7 +53,7 @@ it('maxConnections: connections beyond it are closed at once; the open ones keep
 });
 
 it('frameTimeoutMs: a frame trickling in closes its connection; a busy connection with many frames stays', async () => {
-  const { server, port, logger, } = await serve({ frameTimeoutMs: 200 });
+  const { server, port, logger } = await serve({ frameTimeoutMs: 200 });
   const users = new UserServiceClient(openChannel(cleanup, port, { connections: 1 }));
   const slow = await rawSocket(port);
   // A frame announced as 100 bytes, delivered a byte every 50 ms: it would take 5 s.
@@ -93,4 +93,18 @@ it('limits of 0 turn the frame and idle timeouts off', async () => {
   await sleep(300);
   expect(slow.destroyed).toBe(false);
   expect(server.connectionCount).toBe(1);
+});
+
+it('maxHeaders and maxHeaderBytes: a request with too much metadata closes its connection, logged; others go on', async () => {
+  const { port, logger } = await serve({ maxHeaders: 8, maxHeaderBytes: 1024 });
+  const ok = new UserServiceClient(openChannel(cleanup, port, { connections: 1 }));
+  expect(await ok.ping({ metadata: Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`k${i}`, 'v'])) })).toBe('pong');
+  const many = new UserServiceClient(openChannel(cleanup, port, { connections: 1, retry: false }));
+  const tooMany = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, 'v']));
+  expect(await rejection(many.ping({ metadata: tooMany }))).toMatchObject({ code: ErrorCode.UNAVAILABLE });
+  const big = new UserServiceClient(openChannel(cleanup, port, { connections: 1, retry: false }));
+  expect(await rejection(big.ping({ metadata: { blob: 'x'.repeat(2000) } }))).toMatchObject({ code: ErrorCode.UNAVAILABLE });
+  const reasons = logger.entries.filter((e) => e.message === 'closed a connection that sent malformed data').map((e) => String(e.fields?.['reason']));
+  expect(reasons).toEqual([expect.stringContaining('exceed the limit of 8'), expect.stringContaining('exceeds the limit of 1024')]);
+  expect(await ok.ping()).toBe('pong');
 });
