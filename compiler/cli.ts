@@ -2,11 +2,13 @@
 /**
  * `rpcgen`: the command line. The only part of the compiler that touches argv, the file system,
  * stdout/stderr and exit codes. Exit status: 0 success, 1 compile errors (or `--check` found
- * differences), 2 usage errors.
+ * differences), 2 usage errors. Runs by itself when started directly; the `rpcgen` bin
+ * (`cli/rpcgen.ts`) calls {@link run} for everything but `call` and `list`.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, statSync, watch, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
 import type { CompileResult, CompilerHost } from './index.js';
@@ -227,7 +229,11 @@ function watchAndBuild(options: Options): void {
   rebuild();
 }
 
-async function main(argv: readonly string[]): Promise<number | undefined> {
+/**
+ * Runs the compiler command on `argv` (the arguments after `rpcgen`) and resolves to its exit
+ * status, or `undefined` in `--watch` mode (which keeps running).
+ */
+export async function main(argv: readonly string[]): Promise<number | undefined> {
   const options = parseOptions(argv);
   if ('exit' in options) {
     (options.exit === EXIT_OK ? process.stdout : process.stderr).write(options.message);
@@ -240,12 +246,32 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   return build(options);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code !== undefined) process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`rpcgen: internal error (please report it): ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = EXIT_ERRORS;
-  },
-);
+/**
+ * {@link main} as a process runs it: sets `process.exitCode`, and reports a crash (a bug, never
+ * bad input) with its stack. `cli/rpcgen.ts` calls it for every command but `call` and `list`.
+ */
+export function run(argv: readonly string[]): Promise<void> {
+  return main(argv).then(
+    (code) => {
+      if (code !== undefined) process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`rpcgen: internal error (please report it): ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = EXIT_ERRORS;
+    },
+  );
+}
+
+/** Whether this module is the program Node was started with (not imported by the dispatcher). */
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    // Node runs the real path of a symlinked bin; argv[1] keeps the link's path.
+    return realpathSync(entry) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) void run(process.argv.slice(2));

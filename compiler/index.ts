@@ -6,7 +6,7 @@
 import { parseDocument } from './build-ast.js';
 import { check } from './check.js';
 import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
-import { emit, type OutputFile } from './emit/emit.js';
+import type { OutputFile } from './emit/emit.js';
 import { loadFiles, type CompilerHost } from './load.js';
 import type { Schema } from './schema.js';
 import type { SourceFile } from './source.js';
@@ -15,7 +15,23 @@ export type { CompilerHost } from './load.js';
 export type { OutputFile } from './emit/emit.js';
 export type { Diagnostic, DiagnosticCode, Severity } from './diagnostics.js';
 export { formatDiagnosticLine, renderDiagnostic, DIAGNOSTIC_CATALOGUE } from './diagnostics.js';
-export type { Schema } from './schema.js';
+export type {
+  ConstDecl,
+  Declaration,
+  EnumDecl,
+  EnumMemberDecl,
+  FieldDecl,
+  FunctionDecl,
+  Schema,
+  SchemaFile,
+  ServiceDecl,
+  StructDecl,
+  Type,
+  TypedefDecl,
+  Value,
+} from './schema.js';
+export type { Requiredness } from './ast.js';
+export { allFunctions, resolveTypedefs } from './schema.js';
 
 export interface CompileOptions {
   readonly host: CompilerHost;
@@ -57,8 +73,46 @@ export async function compile(inputs: readonly string[], options: CompileOptions
   if (hasErrors(diagnostics)) {
     return { files: [], diagnostics: sortDiagnostics(diagnostics), sources: loaded.sources };
   }
+  // Loaded on first use: the emitter pulls in TypeScript and prettier (over a second of startup),
+  // which resolveSchema() users such as `rpcgen call` never need.
+  const { emit } = await import('./emit/emit.js');
   const files = await emit(checked.schema, { version: options.version ?? '0.0.0' });
   return { files, diagnostics: sortDiagnostics(diagnostics), sources: loaded.sources, schema: checked.schema };
+}
+
+/** Options of {@link resolveSchema}: where to look for includes. */
+export interface ResolveOptions {
+  readonly host: CompilerHost;
+  /** `-I` directories, searched in order after the including file's own directory. */
+  readonly includeDirs?: readonly string[];
+}
+
+/** What {@link resolveSchema} found. */
+export interface ResolveResult {
+  /** The resolved model; absent when there is any error. */
+  readonly schema?: Schema;
+  /** Errors and warnings, sorted by file and position. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Every source read, keyed by the path diagnostics print, for rendering them. */
+  readonly sources: ReadonlyMap<string, SourceFile>;
+}
+
+/**
+ * Loads and checks IDL files (and everything they include) without emitting anything: the
+ * resolved {@link Schema} for tools that work from the IDL at run time (`rpcgen call`, `rpcgen
+ * list`). Synchronous and pure like {@link compile}, and it never throws for bad input. Output
+ * path collisions are not reported: nothing is written.
+ */
+export function resolveSchema(inputs: readonly string[], options: ResolveOptions): ResolveResult {
+  if (inputs.length === 0) return { diagnostics: [diagnostic('RPC3004', 'no input files')], sources: new Map() };
+  const loaded = loadFiles(inputs, {
+    host: options.host,
+    parse: parseDocument,
+    ...(options.includeDirs ? { includeDirs: options.includeDirs } : {}),
+  });
+  const checked = check(loaded.files);
+  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...checked.diagnostics]);
+  return hasErrors(diagnostics) ? { diagnostics, sources: loaded.sources } : { schema: checked.schema, diagnostics, sources: loaded.sources };
 }
 
 function outputCollisions(files: readonly { modulePath: string; source: SourceFile }[]): Diagnostic[] {

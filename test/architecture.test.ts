@@ -76,6 +76,17 @@ describe('dependency rules', () => {
     expect(violations('runtime/discovery', (t) => allowed.test(t) || t.startsWith('node:'))).toEqual([]);
   });
 
+  it('the shell commands (cli/) use only the public entries of the compiler and the runtime', () => {
+    // The bin (cli/rpcgen.ts) also hands every other command line to the compiler's CLI.
+    const allowed = (t: string, from: string): boolean =>
+      t.startsWith('cli/') || t === 'compiler/index.js' || t === 'runtime/index.js' || t.startsWith('node:') || (from === 'cli/rpcgen.ts' && t === 'compiler/cli.js');
+    expect(violations('cli', allowed)).toEqual([]);
+  });
+
+  it('nothing but tests imports the shell commands', () => {
+    for (const dir of ['compiler', 'runtime', 'generated']) expect(violations(dir, (t) => !t.startsWith('cli/'))).toEqual([]);
+  });
+
   it('compiler phases point one way: only the CLI touches the file system and the process', () => {
     const io = /^(node:fs|node:fs\/promises|node:child_process|node:process|node:util)$/;
     expect(violations('compiler', (t, from) => from === 'compiler/cli.ts' || !io.test(t))).toEqual([]);
