@@ -12,6 +12,8 @@ export interface CallScope {
   readonly deadline: number | undefined;
   /** Aborted when the served call is cancelled, times out or loses its connection. */
   readonly signal: AbortSignal;
+  /** W3C `traceparent` to send with outgoing calls, when the served call is part of a trace. */
+  readonly traceparent?: string | undefined;
 }
 
 const storage = new AsyncLocalStorage<CallScope>();

@@ -22,6 +22,8 @@ export class ServerCallContext implements CallContext {
   private controller: AbortController | undefined;
   private abortReason: unknown;
   private isAborted = false;
+  /** `traceparent` for the handler's outgoing calls (see `server-tracing.ts`). */
+  traceparent: string | undefined = undefined;
   /** Told when the call is aborted: the worker-thread pool forwards it to the thread. */
   onAbort: ((reason: unknown) => void) | undefined;
 

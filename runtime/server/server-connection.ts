@@ -32,6 +32,8 @@ import { FrameConnection } from '../transport/frame-connection.js';
 import type { BoundMethod, MethodRegistry } from './method-registry.js';
 import type { ServerLoad } from './server-load.js';
 import type { CallObservers, CallRecord } from './call-observer.js';
+import { endServerSpan, runInSpan, startServerSpan } from './server-tracing.js';
+import type { Span } from '@opentelemetry/api';
 import { WorkerThreadResult, type WorkerPool } from './worker-pool.js';
 
 /** A call as server interceptors see it. */
@@ -96,6 +98,8 @@ interface ReplyRoute {
   readonly headers: InfoHeaders;
   /** `performance.now()` at arrival when the call is observed, else 0. */
   readonly arrivedAt: number;
+  /** The call's tracing span, once its handler starts. */
+  span: Span | undefined;
 }
 
 const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({});
@@ -209,6 +213,7 @@ export class ServerConnection {
       service: bound?.service,
       headers: incoming.headers,
       arrivedAt: this.options.observers.active ? performance.now() : 0,
+      span: undefined,
     };
     if (bound === undefined) {
       if (!oneway) this.replyError(route, new RpcError(ErrorCode.UNIMPLEMENTED, `unknown method '${message.name}'`));
@@ -265,6 +270,9 @@ export class ServerConnection {
     }
     const offloaded = bound.offloaded ? { name: `${bound.service}:${bound.method.name}`, protocol: incoming.protocol, args: args as Uint8Array, oneway } : undefined;
     const ctx = new ServerCallContext(metadataOf(incoming.headers), deadline, this.peer, offloaded, this.peerCertificate);
+    const traced = startServerSpan(bound.service, bound.method.name, incoming.headers);
+    route.span = traced.span;
+    ctx.traceparent = traced.traceparent;
     const call: RunningCall = {
       ctx,
       seqId: incoming.framing === 'header' ? route.seqId : undefined,
@@ -285,11 +293,11 @@ export class ServerConnection {
       if (chain !== undefined) {
         // An offloaded call's arguments are decoded in its thread: interceptors see `undefined`.
         const call = { service: bound.service, method: bound.method, handler: bound.handler, args: offloaded === undefined ? args : undefined, ctx };
-        result = runInCallScope(ctx, () => chain(call));
+        result = runInSpan(traced, () => runInCallScope(ctx, () => chain(call)));
       } else if (offloaded !== undefined) {
         result = (this.options.workerPool as WorkerPool).run(ctx);
       } else {
-        result = runInCallScope(ctx, () => bound.method.invoke(bound.handler, args, ctx));
+        result = runInSpan(traced, () => runInCallScope(ctx, () => bound.method.invoke(bound.handler, args, ctx)));
       }
     } catch (error) {
       this.complete(bound, route, call, oneway, false, error);
@@ -402,8 +410,9 @@ export class ServerConnection {
     this.observe(route, error.code, undefined, true, false);
   }
 
-  /** Tells the server's observers, if any, how a call ended. */
+  /** Ends the call's span and tells the server's observers, if any, how the call ended. */
   private observe(route: ReplyRoute, code: CallRecord['code'], exception: string | undefined, answered: boolean, oneway: boolean): void {
+    if (route.span !== undefined) endServerSpan(route.span, code, exception);
     const observers = this.options.observers;
     if (!observers.active) return;
     const durationMs = performance.now() - route.arrivedAt;
