@@ -117,3 +117,7 @@ export {
 export { etcdResolver, type EtcdResolver, type EtcdResolverOptions, type EtcdResolverState } from './discovery/etcd-resolver.js';
 export type { RetryOptions } from './client/retry.js';
 export type { OutlierDetectionOptions } from './client/outlier-detector.js';
+export type { FailureRateOptions } from './client/outlier-detector.js';
+export type { SlowStartOptions } from './client/slow-start.js';
+export type { HedgingOptions } from './client/hedging.js';
+export type { EndpointInstance } from './client/endpoint-set.js';

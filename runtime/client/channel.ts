@@ -13,6 +13,7 @@
 import { ErrorCode, RpcError } from '../errors.js';
 import type { BackoffOptions } from '../internal/backoff.js';
 import { currentCallScope } from '../internal/call-scope.js';
+import { endClientSpan, startClientTrace } from './client-tracing.js';
 import type { Framing, WireProtocol } from '../protocol/framing.js';
 import { RESERVED_HEADER_PREFIX } from '../protocol/skiff-headers.js';
 import type { CallOptions, Channel, MethodDescriptor } from '../service.js';
@@ -20,9 +21,11 @@ import { staticResolver, type Endpoint, type Resolver } from '../discovery/resol
 import { ConnectionPool } from '../transport/pool.js';
 import { leastPending, type Balancer } from './balancer.js';
 import { CallConnection, type ClientTlsOptions, type OutgoingCall } from './call-connection.js';
-import { EndpointSet } from './endpoint-set.js';
+import { EndpointSet, type EndpointInstance } from './endpoint-set.js';
+import { hedge, hedgingSettings, type HedgingOptions, type HedgingSettings } from './hedging.js';
 import { OutlierDetector, type OutlierDetectionOptions } from './outlier-detector.js';
 import { isRetryable, markNotRun, RetryBudget, type RetryOptions } from './retry.js';
+import { SlowStart, type SlowStartOptions } from './slow-start.js';
 
 /** A call as client interceptors see it. */
 export interface ClientCall {
@@ -94,16 +97,28 @@ export interface ChannelOptions {
   readonly retry?: RetryOptions | false;
   /**
    * Taking failing servers out of rotation for a while (see `outlier-detector.ts`). Default: 5
-   * failures in a row eject a server for 1 s, doubling up to 30 s, never more than half of them;
-   * `false` for none.
+   * failures in a row, or at least half of at least 20 calls in a 10 s interval, eject a server
+   * for 1 s, doubling up to 30 s, never more than half of them; `false` for none.
    */
   readonly outlierDetection?: OutlierDetectionOptions | false;
+  /**
+   * Warm-up for servers that join (or come back after being unreachable): their weight ramps from
+   * `minWeightPercent` (default 10%) to full over `windowMs` (see `slow-start.ts`). Followed by
+   * every balancer but consistent hashing's ring. Default: off.
+   */
+  readonly slowStart?: SlowStartOptions;
+  /**
+   * Hedging for `(idempotent)` methods: a backup attempt to another server when a call has had
+   * no reply for `delayMs`; the first reply wins, the others are cancelled; backups spend the
+   * retry budget (see `hedging.ts`). Default: off.
+   */
+  readonly hedging?: HedgingOptions;
 }
 
 /** A {@link Channel} with a lifecycle. */
 export interface ClientChannel extends Channel {
-  /** The servers known now: `host:port`, pool state (`ready`, `connecting`, `backoff`, ...), calls in flight, whether ejected as an outlier. */
-  readonly instances: ReadonlyArray<{ readonly key: string; readonly state: string; readonly pending: number; readonly ejected: boolean }>;
+  /** The servers known now: `host:port`, pool state (`ready`, `connecting`, `backoff`, ...), calls in flight, whether ejected as an outlier, weight now. */
+  readonly instances: ReadonlyArray<EndpointInstance>;
   /** Closes every connection; calls in flight fail with `UNAVAILABLE`, later calls too. */
   close(): Promise<void>;
 }
@@ -114,20 +129,35 @@ export interface ClientChannel extends Channel {
  * balancer chooses among those with a live connection.
  */
 export function createChannel(options: ChannelOptions): ClientChannel {
+  const slowStart = options.slowStart === undefined ? undefined : new SlowStart(options.slowStart);
+  const outliers = options.outlierDetection === false ? undefined : new OutlierDetector(options.outlierDetection);
   const endpoints = new EndpointSet(
     resolverOf(options),
-    (endpoint, onOutcome) =>
+    (endpoint, { onOutcome, onConnect }) =>
       new ConnectionPool<CallConnection>({
-        connect: (onClose) => CallConnection.connect({ ...options, host: endpoint.host, port: endpoint.port, onOutcome }, onClose),
+        connect: (onClose) =>
+          CallConnection.connect({ ...options, host: endpoint.host, port: endpoint.port, onOutcome }, onClose).then(
+            (connection) => {
+              onConnect(true);
+              return connection;
+            },
+            (error: unknown) => {
+              onConnect(false);
+              throw error;
+            },
+          ),
         ...(options.connections === undefined ? {} : { size: options.connections }),
         ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
       }),
     options.balancer ?? leastPending(),
-    options.outlierDetection === false ? undefined : new OutlierDetector(options.outlierDetection),
+    outliers,
+    slowStart,
   );
-  const retry: RetrySettings | undefined =
-    options.retry === false ? undefined : { maxAttempts: Math.max(1, options.retry?.maxAttempts ?? 3), budget: new RetryBudget(options.retry) };
-  const send: ClientCallHandler = (call) => send1(endpoints, call, options.defaultTimeoutMs, retry);
+  const budget = new RetryBudget(options.retry === false ? {} : options.retry);
+  const retry: RetrySettings | undefined = options.retry === false ? undefined : { maxAttempts: Math.max(1, options.retry?.maxAttempts ?? 3), budget };
+  const hedging: ChannelHedging | undefined =
+    options.hedging === undefined ? undefined : { ...hedgingSettings(options.hedging, options.retry !== false), budget };
+  const send: ClientCallHandler = (call) => send1(endpoints, call, options.defaultTimeoutMs, retry, hedging);
   const chain = (options.interceptors ?? []).reduceRight<ClientCallHandler>((next, interceptor) => interceptor(next), send);
   const call = <Args, Result>(method: MethodDescriptor<Args, Result>, args: NoInfer<Args>, callOptions: CallOptions = {}): Promise<Result> =>
     chain({ method: method as MethodDescriptor<unknown, unknown>, args, options: callOptions }) as Promise<Result>;
@@ -154,7 +184,13 @@ function resolverOf(options: ChannelOptions): Resolver {
 }
 
 /** The innermost handler: validates options, takes a connection, sends. */
-function send1(endpoints: EndpointSet, call: ClientCall, defaultTimeoutMs: number | undefined, retry: RetrySettings | undefined): Promise<unknown> {
+function send1(
+  endpoints: EndpointSet,
+  call: ClientCall,
+  defaultTimeoutMs: number | undefined,
+  retry: RetrySettings | undefined,
+  hedging: ChannelHedging | undefined,
+): Promise<unknown> {
   const { method, options } = call;
   const timeoutMs = options.timeoutMs ?? method.timeoutMs ?? defaultTimeoutMs;
   if (timeoutMs !== undefined && !(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
@@ -185,19 +221,55 @@ function send1(endpoints: EndpointSet, call: ClientCall, defaultTimeoutMs: numbe
     }
     signal = signal === undefined ? parent.signal : AbortSignal.any([signal, parent.signal]);
   }
+  const traced = startClientTrace(method.name, metadata, parent?.traceparent);
   const outgoing: OutgoingCall = {
     method,
     args: call.args,
     timeoutMs: effectiveTimeoutMs === undefined ? undefined : Math.ceil(effectiveTimeoutMs),
     signal,
-    metadata,
+    metadata: traced.metadata,
   };
-  if (retry === undefined) return attempt(endpoints, outgoing, options.routingKey, undefined);
+  const sent = dispatch(endpoints, outgoing, options.routingKey, retry, hedging);
+  const span = traced.span;
+  if (span === undefined) return sent;
+  return sent.then(
+    (value) => {
+      endClientSpan(span);
+      return value;
+    },
+    (error: unknown) => {
+      endClientSpan(span, error);
+      throw error;
+    },
+  );
+}
+
+/** Sends a prepared call: hedged, with retries, or once, as the channel's settings say. */
+function dispatch(
+  endpoints: EndpointSet,
+  outgoing: OutgoingCall,
+  routingKey: string | undefined,
+  retry: RetrySettings | undefined,
+  hedging: ChannelHedging | undefined,
+): Promise<unknown> {
+  const { method, signal } = outgoing;
+  if (hedging !== undefined && method.idempotent && !method.oneway) {
+    hedging.budget.onCall();
+    const tried: string[] = [];
+    return hedge(
+      { method, timeoutMs: outgoing.timeoutMs, startedAt: Date.now(), signal },
+      hedging,
+      hedging.budget,
+      (attemptSignal, attemptTimeoutMs, othersOnly) =>
+        attempt(endpoints, { ...outgoing, timeoutMs: attemptTimeoutMs, signal: attemptSignal }, routingKey, tried, othersOnly),
+    );
+  }
+  if (retry === undefined) return attempt(endpoints, outgoing, routingKey, undefined);
   retry.budget.onCall();
   const tried: string[] = [];
   const startedAt = outgoing.timeoutMs === undefined ? 0 : Date.now();
-  return attempt(endpoints, outgoing, options.routingKey, tried).catch((error: unknown) =>
-    retryAfter(error, endpoints, outgoing, options.routingKey, tried, startedAt, retry),
+  return attempt(endpoints, outgoing, routingKey, tried).catch((error: unknown) =>
+    retryAfter(error, endpoints, outgoing, routingKey, tried, startedAt, retry),
   );
 }
 
@@ -207,14 +279,25 @@ interface RetrySettings {
   readonly budget: RetryBudget;
 }
 
-/** One attempt: a connection from the endpoint set (avoiding instances in `tried`), then the call. */
-function attempt(endpoints: EndpointSet, outgoing: OutgoingCall, routingKey: string | undefined, tried: string[] | undefined): Promise<unknown> {
-  let connection: CallConnection | Promise<CallConnection>;
+/** Hedging settings resolved for a channel (the budget is the retries' one). */
+interface ChannelHedging extends HedgingSettings {
+  readonly budget: RetryBudget;
+}
+
+/**
+ * One attempt: a connection from the endpoint set (avoiding instances in `tried`), then the
+ * call. With `othersOnly` (a hedge) `undefined` when no instance outside `tried` is ready.
+ */
+function attempt(endpoints: EndpointSet, outgoing: OutgoingCall, routingKey: string | undefined, tried: string[] | undefined): Promise<unknown>;
+function attempt(endpoints: EndpointSet, outgoing: OutgoingCall, routingKey: string | undefined, tried: string[], othersOnly: boolean): Promise<unknown> | undefined;
+function attempt(endpoints: EndpointSet, outgoing: OutgoingCall, routingKey: string | undefined, tried: string[] | undefined, othersOnly = false): Promise<unknown> | undefined {
+  let connection: CallConnection | Promise<CallConnection> | undefined;
   try {
-    connection = endpoints.acquire(routingKey, tried);
+    connection = othersOnly ? endpoints.acquire(routingKey, tried ?? [], true) : endpoints.acquire(routingKey, tried);
   } catch (error) {
     return Promise.reject(typeof error === 'object' && error !== null ? markNotRun(error) : error);
   }
+  if (connection === undefined) return undefined;
   if (connection instanceof CallConnection) {
     tried?.push(connection.endpointKey);
     return connection.call(outgoing);

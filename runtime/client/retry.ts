@@ -56,10 +56,15 @@ export class RetryBudget {
     this.tokens = Math.min(this.max, this.tokens + this.ratio);
   }
 
-  /** Spends a token for one retry; `false` when the budget is used up. */
+  /** Spends a token for one retry (or hedge); `false` when the budget is used up. */
   tryRetry(): boolean {
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
+  }
+
+  /** Gives back the token of a retry that was not sent after all. */
+  refund(): void {
+    this.tokens = Math.min(this.max, this.tokens + 1);
   }
 }

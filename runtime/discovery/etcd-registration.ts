@@ -169,18 +169,21 @@ export function etcdRegistration(options: EtcdRegistrationOptions): EtcdRegistra
     const intervalMs = (ttlSec * 1000) / 3;
     while (!stop.signal.aborted) {
       await register();
-      // Keep the lease alive until it is lost; failed keepalives are retried at the same pace
-      // (the lease survives `ttlSec`, so a short outage costs nothing).
+      // Keep the lease alive until it is lost. A failed keepalive is retried sooner (backoff,
+      // at most the interval): the lease survives `ttlSec`, so a short outage costs nothing, and
+      // after a long one (the lease expired) the key is back soon after etcd is.
+      let failed = 0;
       while (!stop.signal.aborted) {
-        await sleep(intervalMs);
+        await sleep(failed === 0 ? intervalMs : Math.min(intervalMs, backoffDelayMs(failed - 1, backoff)));
         if (stop.signal.aborted) return;
         try {
           const ttl = await client.leaseKeepAlive(leaseId!, stop.signal);
+          failed = 0;
           if (ttl > 0) continue;
           logger.warn('etcd lease lost; registering again', { key, lease: leaseId });
         } catch (error) {
           if (stop.signal.aborted) return;
-          logger.warn('etcd keepalive failed', { key, lease: leaseId, error: (error as Error).message });
+          if (failed++ === 0) logger.warn('etcd keepalive failed', { key, lease: leaseId, error: (error as Error).message });
           continue;
         }
         state = 'registering';

@@ -12,6 +12,15 @@
  * 4. When etcd cannot be reached (sync, watch or probe fails) the resolver keeps the last known
  *    set, so channels keep serving, and retries with backoff; when etcd answers again it starts
  *    over at step 1 (resync), which also catches every change it missed.
+ * 5. For `outageGraceMs` after such a resync, instances that leave the set are held (still
+ *    published, listed in `held`) and dropped only when the grace ends, unless they come back.
+ *    Why: an etcd that was unreachable longer than the servers' lease TTL (a paused or
+ *    partitioned etcd keeps counting lease time) revokes every expired lease as soon as it runs
+ *    again, so all keys vanish at once, and the servers put them back at their next keepalive
+ *    (within `ttlSec / 3`). Without the grace, clients would drop every instance in between and
+ *    fail calls. Holding an instance that is really gone costs nothing: with no live connection
+ *    it gets no calls. (Finagle's serverset stabilization and Dubbo's empty-list protection guard
+ *    against the same registry artifact.)
  */
 import { backoffDelayMs, type BackoffOptions } from '../internal/backoff.js';
 import { ErrorCode, RpcError } from '../errors.js';
@@ -35,6 +44,12 @@ export interface EtcdResolverOptions {
   readonly probeIntervalMs?: number;
   /** Retry pacing while etcd cannot be reached. Default base 100 ms, max 5,000 ms. */
   readonly backoff?: BackoffOptions;
+  /**
+   * After etcd comes back from an outage, how long instances that leave the set are held, in
+   * milliseconds (see the module comment). Make it longer than the servers' keepalive interval
+   * (`ttlSec / 3`) plus their `requestTimeoutMs`. Default 15,000; 0 turns it off.
+   */
+  readonly outageGraceMs?: number;
   readonly logger?: Logger;
   /** The `fetch` to use. Default the global one. */
   readonly fetch?: typeof fetch;
@@ -46,8 +61,10 @@ export type EtcdResolverState = 'connecting' | 'synced' | 'unavailable' | 'close
 /** A {@link Resolver} backed by etcd. */
 export interface EtcdResolver extends Resolver {
   readonly state: EtcdResolverState;
-  /** The last known set (kept while etcd is unreachable). */
+  /** The last known set (kept while etcd is unreachable), including {@link EtcdResolver.held}. */
   readonly endpoints: readonly Endpoint[];
+  /** Instances gone from etcd but still published, during the grace after an outage. */
+  readonly held: readonly Endpoint[];
   /** How many full syncs (range reads) succeeded: 1 after start, one more per resync. */
   readonly syncs: number;
   /** Resolves after the first sync (the set may be empty); rejects if closed before. */
@@ -84,6 +101,7 @@ export function etcdResolver(options: EtcdResolverOptions): EtcdResolver {
   const logger = options.logger ?? stderrLogger;
   const backoff: BackoffOptions = { baseMs: 100, maxMs: 5000, ...options.backoff };
   const probeIntervalMs = options.probeIntervalMs ?? 5000;
+  const outageGraceMs = options.outageGraceMs ?? 15_000;
   const client = new EtcdClient({
     endpoints: options.etcd,
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
@@ -91,8 +109,15 @@ export function etcdResolver(options: EtcdResolverOptions): EtcdResolver {
   });
   const stop = new AbortController();
   const listeners = new Set<(endpoints: readonly Endpoint[]) => void>();
-  /** Instances by key. */
+  /** Instances in etcd, by key. */
   const byKey = new Map<string, Endpoint>();
+  /** Instances gone from etcd, held during the grace after an outage (see the module comment). */
+  const held = new Map<string, Endpoint>();
+  /** What was last published, by key. */
+  let publishedByKey = new Map<string, Endpoint>();
+  /** Within the grace after an outage. */
+  let inGrace = false;
+  let graceTimer: NodeJS.Timeout | undefined;
   let published: readonly Endpoint[] = [];
   let signature = '';
   let known = false;
@@ -107,13 +132,38 @@ export function etcdResolver(options: EtcdResolverOptions): EtcdResolver {
   ready.catch(() => {});
 
   function publish(): void {
-    const list = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
+    if (inGrace) {
+      for (const [key, endpoint] of publishedByKey) if (!byKey.has(key)) held.set(key, endpoint);
+      for (const key of byKey.keys()) held.delete(key);
+    }
+    const merged = new Map([...held, ...byKey]);
+    const list = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
+    publishedByKey = merged;
     const next = JSON.stringify(list);
     if (known && next === signature) return;
     known = true;
     signature = next;
     published = list;
     for (const listener of [...listeners]) listener(published);
+  }
+
+  /** Starts the grace after an outage; when it ends, instances still gone are dropped. */
+  function startGrace(): void {
+    if (outageGraceMs <= 0) return;
+    inGrace = true;
+    clearTimeout(graceTimer);
+    graceTimer = setTimeout(endGrace, outageGraceMs);
+    // The grace alone must not keep a process alive.
+    graceTimer.unref();
+  }
+
+  function endGrace(): void {
+    inGrace = false;
+    graceTimer = undefined;
+    if (held.size === 0) return;
+    logger.info('etcd resolver: instances that did not come back after the outage are dropped', { service: options.service, instances: held.size });
+    held.clear();
+    publish();
   }
 
   function apply(kv: EtcdKeyValue, type: 'put' | 'delete'): void {
@@ -166,9 +216,11 @@ export function etcdResolver(options: EtcdResolverOptions): EtcdResolver {
     while (!stop.signal.aborted) {
       try {
         const snapshot = await client.range(prefix, { prefix: true, signal: stop.signal });
+        if (state === 'unavailable') startGrace();
         byKey.clear();
         for (const kv of snapshot.kvs) apply(kv, 'put');
         publish();
+        if (held.size > 0) logger.info('etcd resolver: instances gone after the outage are held for the grace period', { service: options.service, instances: held.size, graceMs: outageGraceMs });
         syncs++;
         if (state !== 'synced') logger.info('etcd resolver synced', { service: options.service, instances: byKey.size, revision: String(snapshot.revision) });
         state = 'synced';
@@ -198,6 +250,9 @@ export function etcdResolver(options: EtcdResolverOptions): EtcdResolver {
     get endpoints() {
       return published;
     },
+    get held() {
+      return [...held.values()];
+    },
     get syncs() {
       return syncs;
     },
@@ -211,6 +266,7 @@ export function etcdResolver(options: EtcdResolverOptions): EtcdResolver {
       if (state === 'closed') return;
       state = 'closed';
       stop.abort();
+      clearTimeout(graceTimer);
       listeners.clear();
       rejectReady(new RpcError(ErrorCode.CANCELLED, 'the etcd resolver was closed before its first sync'));
     },

@@ -1,7 +1,9 @@
 /**
  * etcd discovery against a real etcd 3.4 on 127.0.0.1: the gateway client, servers on 127.0.0.1,
  * .2, .3 registering themselves, and channels following them through `etcdResolver` while they
- * scale up and down, while etcd is paused or killed and restarted, and when a lease is lost.
+ * scale up and down, while etcd is paused (also longer than the lease TTL) or killed and
+ * restarted, and when a lease is lost. failover.test.ts repeats the hard cases with server
+ * processes, SIGKILL and a 30 s outage.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -54,14 +56,25 @@ interface Instance {
   calls: number;
 }
 
-async function startInstance(service: string, host: string, ttlSec = 5): Promise<Instance> {
+async function startInstance(service: string, host: string, ttlSec = 5, etcdFetch?: typeof fetch): Promise<Instance> {
   const counter = { calls: 0 };
   const server = createServer({
     logger: silentLogger,
     interceptors: [(next) => (call) => (counter.calls++, next(call))],
   }).addService(UserService, new UserStore());
   const { port } = await server.listen({ port: 0, host });
-  const registration = etcdRegistration({ etcd: [etcd.url], service, host, port, ttlSec, zone: 'z1', version: '1.0.0', logger: silentLogger, requestTimeoutMs: 1000 });
+  const registration = etcdRegistration({
+    etcd: [etcd.url],
+    service,
+    host,
+    port,
+    ttlSec,
+    zone: 'z1',
+    version: '1.0.0',
+    logger: silentLogger,
+    requestTimeoutMs: 1000,
+    ...(etcdFetch === undefined ? {} : { fetch: etcdFetch }),
+  });
   cleanups.push(() => server.close({ graceMs: 500 }));
   cleanups.push(() => registration.close());
   await registration.ready;
@@ -70,7 +83,7 @@ async function startInstance(service: string, host: string, ttlSec = 5): Promise
   return instance;
 }
 
-function resolverFor(service: string): EtcdResolver {
+function resolverFor(service: string, outageGraceMs?: number): EtcdResolver {
   const resolver = etcdResolver({
     etcd: [etcd.url],
     service,
@@ -78,6 +91,7 @@ function resolverFor(service: string): EtcdResolver {
     requestTimeoutMs: 500,
     probeIntervalMs: 300,
     backoff: { baseMs: 50, maxMs: 300 },
+    ...(outageGraceMs === undefined ? {} : { outageGraceMs }),
   });
   cleanups.push(() => resolver.close());
   return resolver;
@@ -115,6 +129,8 @@ function callContinuously(client: UserServiceClient, lanes = 4): { stop: () => P
         ok++;
       } catch (error) {
         failures.push(error);
+        // A call failing at once (no instance known) must not starve the event loop.
+        await new Promise((resolve) => setTimeout(resolve, 1));
       }
     }
   };
@@ -256,6 +272,42 @@ describe('etcd registration and resolution', () => {
     expect(resolver.endpoints).toHaveLength(2);
     etcd.resume();
     await until(() => resolver.state === 'synced' && resolver.syncs > syncs, 'a resync after etcd resumes');
+    const { ok, failures } = await load.stop();
+    expect(failures).toEqual([]);
+    expect(ok).toBeGreaterThan(0);
+    expect(readyKeys(client)).toEqual(instances.map((i) => i.key).sort());
+  });
+
+  it('etcd paused longer than the lease TTL: the keys it revokes on resuming are held through the grace while the servers put them back', async () => {
+    const service = serviceName();
+    // The servers' way to etcd, closed by the test: so the resolver resyncs before they can put their keys back.
+    const gate = { open: true };
+    const gatedFetch: typeof fetch = (input, init) => (gate.open ? fetch(input, init) : Promise.reject(new TypeError('fetch failed: gated by the test')));
+    const instances = await Promise.all(['127.0.0.1', '127.0.0.2'].map((h) => startInstance(service, h, 2, gatedFetch)));
+    const resolver = resolverFor(service, 60_000);
+    await resolver.ready;
+    const client = channelFor(resolver);
+    await client.ping({ timeoutMs: 5000 });
+    await until(() => readyKeys(client).length === 2, 'two instances ready');
+    const syncs = resolver.syncs;
+
+    const load = callContinuously(client, 2);
+    gate.open = false;
+    etcd.pause();
+    await until(() => resolver.state === 'unavailable', 'the probe to notice the hung etcd');
+    // Longer than the 2 s TTL: etcd revokes both leases as soon as it runs again.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    etcd.resume();
+    await until(() => resolver.state === 'synced' && resolver.syncs > syncs && resolver.held.length === 2, 'both instances held');
+    expect((await kv.range(`/skiff/services/${service}/`, { prefix: true })).kvs).toEqual([]);
+    // Gone from etcd, still in use.
+    expect(resolver.endpoints).toHaveLength(2);
+    const during = instances[0]!.calls + instances[1]!.calls;
+    await until(() => instances[0]!.calls + instances[1]!.calls > during + 20, 'calls on the held instances');
+
+    gate.open = true;
+    await until(() => instances.every((i) => i.registration.registrations === 2), 'both servers registered again', 8000);
+    await until(() => resolver.held.length === 0, 'the keys back, nothing held');
     const { ok, failures } = await load.stop();
     expect(failures).toEqual([]);
     expect(ok).toBeGreaterThan(0);

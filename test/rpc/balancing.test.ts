@@ -1,13 +1,15 @@
 /**
  * A channel over several servers (127.0.0.1, .2, .3 as three "hosts"): calls spread by the
  * balancer over instances with a live connection, a server that leaves is skipped, resolver
- * updates are followed live (a removed instance drains), and consistent hashing pins keys.
+ * updates are followed live (a removed instance drains), consistent hashing pins keys, and a
+ * server that joins warms up (slow start).
  */
 import { afterEach, expect, it } from 'vitest';
 import {
   consistentHash,
   createChannel,
   createServer,
+  leastPending,
   roundRobin,
   silentLogger,
   type ClientChannel,
@@ -17,7 +19,7 @@ import {
 } from 'skiff/runtime';
 import { UserService, UserServiceClient } from '../../generated/account/user_service.js';
 import { UserStore } from '../../demo/user-store.js';
-import { waitFor } from './fixtures/harness.js';
+import { seededRandom, waitFor } from './fixtures/harness.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -30,13 +32,13 @@ interface Instance {
   calls: number;
 }
 
-async function startInstance(host: string): Promise<Instance> {
+async function startInstance(host: string, atPort = 0): Promise<Instance> {
   const instance = { calls: 0 } as { server: Server; endpoint: Endpoint; calls: number };
   const server = createServer({
     logger: silentLogger,
     interceptors: [(next) => (call) => (instance.calls++, next(call))],
   }).addService(UserService, new UserStore());
-  const { port } = await server.listen({ port: 0, host });
+  const { port } = await server.listen({ port: atPort, host });
   instance.server = server;
   instance.endpoint = { host, port };
   cleanups.push(() => server.close({ graceMs: 200 }));
@@ -138,4 +140,65 @@ it('consistent hashing sends a routing key to the same server every time', async
   }
   // Thirty keys land on more than one server.
   expect(owners.size).toBeGreaterThan(1);
+});
+
+it('slow start: a server that joins gets a share ramping from 10% of its weight to a full share; again after a restart', async () => {
+  const [a, b, c] = await Promise.all(['127.0.0.1', '127.0.0.2', '127.0.0.3'].map((host) => startInstance(host)));
+  const clock = { now: 0 };
+  // Reseeded before each measurement: the picks are then the same on every run, whatever came before.
+  let random = seededRandom(1);
+  const resolver = new TestResolver([a!.endpoint, b!.endpoint]);
+  const client = channel({
+    resolver,
+    balancer: leastPending(() => random()),
+    slowStart: { windowMs: 60_000, now: () => clock.now },
+    backoff: { baseMs: 50, maxMs: 1000 },
+  });
+  await client.ping({ timeoutMs: 5000 });
+  await waitFor(() => client.channel.instances.every((i) => i.state === 'ready'), 'a and b ready');
+  // The resolver's first list is not new to the service: no warm-up.
+  expect(client.channel.instances.map((i) => i.weight)).toEqual([1, 1]);
+
+  resolver.set([a!.endpoint, b!.endpoint, c!.endpoint]);
+  const cKey = `127.0.0.3:${c!.endpoint.port}`;
+  const cState = () => client.channel.instances.find((i) => i.key === cKey);
+  for (let k = 0; k < 200 && cState()?.state !== 'ready'; k++) await client.ping({ timeoutMs: 5000 });
+  expect(cState()?.weight).toBeCloseTo(0.1, 10);
+
+  /** c's share of 600 calls made one after another (nothing in flight: the share follows the weights). */
+  const shareOfC = async (): Promise<number> => {
+    random = seededRandom(42);
+    for (const i of [a!, b!, c!]) i.calls = 0;
+    for (let k = 0; k < 600; k++) await client.ping({ timeoutMs: 5000 });
+    expect(a!.calls + b!.calls + c!.calls).toBe(600);
+    return c!.calls / 600;
+  };
+  const shares: number[] = [];
+  for (const t of [0, 15_000, 30_000, 45_000, 60_000]) {
+    clock.now = t;
+    shares.push(await shareOfC());
+  }
+  // Weights 0.1, 0.25, 0.5, 0.75, 1 next to two of 1: shares 4.8%, 11%, 20%, 27%, 33%.
+  const expected = [0.1, 0.25, 0.5, 0.75, 1].map((w) => w / (2 + w));
+  shares.forEach((share, k) => expect(Math.abs(share - expected[k]!)).toBeLessThan(0.05));
+  for (let k = 1; k < shares.length; k++) expect(shares[k]!).toBeGreaterThan(shares[k - 1]!);
+  expect(cState()?.weight).toBe(1);
+
+  // c goes down; once the channel could not reach it, coming back (same address) warms it up again.
+  await c!.server.close({ graceMs: 200 });
+  for (let k = 0; k < 400 && cState()?.state !== 'backoff'; k++) {
+    await client.ping({ timeoutMs: 5000 });
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  expect(cState()?.state).toBe('backoff');
+  await startInstance('127.0.0.3', c!.endpoint.port);
+  clock.now = 100_000;
+  // Calls nudge idle instances to connect (after the backoff window, 1 s at most here).
+  for (let k = 0; k < 300 && cState()?.state !== 'ready'; k++) {
+    await client.ping({ timeoutMs: 5000 });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  expect(cState()?.weight).toBeCloseTo(0.1, 10);
+  clock.now = 130_000;
+  expect(cState()?.weight).toBeCloseTo(0.5, 10);
 });

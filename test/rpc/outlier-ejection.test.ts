@@ -1,6 +1,7 @@
 /**
- * Outlier ejection: a server whose calls keep failing is taken out of rotation, tried again once
- * its ejection ends, and never more than the panic threshold of servers is ejected.
+ * Outlier ejection: a server whose calls keep failing (in a row, or at a high rate) is taken out
+ * of rotation, tried again once its ejection ends, and never more than the panic threshold of
+ * servers is ejected.
  */
 import { afterEach, expect, it } from 'vitest';
 import { createChannel, createServer, roundRobin, RpcError, silentLogger, type ClientChannel, type OutlierDetectionOptions } from 'skiff/runtime';
@@ -19,18 +20,27 @@ class Broken extends UserStore {
   }
 }
 
-async function start(host: string, broken: boolean): Promise<{ port: number; calls: () => number }> {
+/** A store whose getUser crashes every other call: never two failures in a row. */
+class Flaky extends UserStore {
+  private n = 0;
+  override getUser(id: bigint): User {
+    if (this.n++ % 2 === 0) throw new Error('flaky disk');
+    return super.getUser(id);
+  }
+}
+
+async function start(host: string, kind: boolean | 'flaky'): Promise<{ port: number; calls: () => number }> {
   let calls = 0;
   const server = createServer({ logger: silentLogger, interceptors: [(next) => (call) => (calls++, next(call))] }).addService(
     UserService,
-    broken ? new Broken() : new UserStore(),
+    kind === 'flaky' ? new Flaky() : kind ? new Broken() : new UserStore(),
   );
   const { port } = await server.listen({ port: 0, host });
   cleanups.push(() => server.close({ graceMs: 100 }));
   return { port, calls: () => calls };
 }
 
-async function setup(brokenHosts: readonly boolean[], outlierDetection: OutlierDetectionOptions) {
+async function setup(brokenHosts: ReadonlyArray<boolean | 'flaky'>, outlierDetection: OutlierDetectionOptions) {
   const hosts = brokenHosts.map((_, i) => `127.0.0.${i + 1}`);
   const servers = await Promise.all(hosts.map((host, i) => start(host, brokenHosts[i]!)));
   const channel: ClientChannel = createChannel({
@@ -79,4 +89,30 @@ it('never ejects more than the panic threshold allows, even when every server fa
   expect(channel.instances.filter((i) => i.ejected)).toHaveLength(1);
   // The other one still gets the calls (and fails them): the client is not cut off entirely.
   expect(await failures(users, 5)).toBe(5);
+});
+
+it('a server failing half its calls, never twice in a row, is ejected by its failure rate at the end of an interval', async () => {
+  const { channel, users } = await setup([false, 'flaky', false], {
+    consecutiveFailures: 2,
+    intervalMs: 300,
+    failureRate: { thresholdPercent: 40, minimumRequests: 10 },
+    baseEjectionMs: 60_000,
+  });
+  let failed = 0;
+  for (let i = 0; i < 500 && !channel.instances[1]!.ejected; i++) {
+    failed += await failures(users, 3);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  expect(channel.instances.map((i) => i.ejected)).toEqual([false, true, false]);
+  // Ejected: the failures stop.
+  expect(await failures(users, 60)).toBe(0);
+  expect(failed).toBeGreaterThanOrEqual(5);
+});
+
+it('with failure-rate ejection off, the same server stays in rotation', async () => {
+  const { channel, users } = await setup([false, 'flaky', false], { consecutiveFailures: 2, intervalMs: 100, failureRate: false });
+  expect(await failures(users, 90)).toBe(15);
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  expect(await failures(users, 90)).toBe(15);
+  expect(channel.instances.map((i) => i.ejected)).toEqual([false, false, false]);
 });
