@@ -6,12 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages the tests use: the real Apache Thrift compiler and Python library (oracle and
-# interop tests) and etcd (discovery tests). Installed from Debian when running as root; otherwise
+# interop tests), etcd (discovery tests) and Chromium (the admin status page, driven by
+# playwright-core at /usr/bin/chromium). Installed from Debian when running as root; otherwise
 # we say what to install.
 missing=()
 command -v thrift >/dev/null 2>&1 || missing+=(thrift-compiler)
 /usr/bin/python3 -c 'import thrift' >/dev/null 2>&1 || missing+=(python3-thrift)
 command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test: installing ${missing[*]} from Debian"

@@ -91,6 +91,18 @@ describe('dependency rules', () => {
     for (const dir of ['compiler', 'runtime', 'generated']) expect(violations(dir, (t) => !t.startsWith('cli/'))).toEqual([]);
   });
 
+  it('the admin endpoint reads servers, client types, internal helpers, errors and the logger; only the runtime entry imports it', () => {
+    const allowed = /^runtime\/(admin\/|server\/|client\/|internal\/|errors\.js$|logger\.js$)/;
+    expect(violations('runtime/admin', (t) => allowed.test(t) || t.startsWith('node:'))).toEqual([]);
+    const clientValueImports = sourceFiles('runtime/admin').flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/(?:^|\n)\s*(import|export)\b([^'"]*?)\bfrom\s+['"](\.\.\/client\/[^'"]+)['"]/g)]
+        .filter((m) => !/^\s*type\b/.test(m[2]!))
+        .map((m) => `${relative(ROOT, file)} imports values from '${m[3]}'`),
+    );
+    expect(clientValueImports).toEqual([]);
+    expect(violations('runtime', (t, from) => !t.startsWith('runtime/admin/') || from.startsWith('runtime/admin/') || from === 'runtime/index.ts')).toEqual([]);
+  });
+
   it('compiler phases point one way: only the CLI touches the file system and the process', () => {
     const io = /^(node:fs|node:fs\/promises|node:child_process|node:process|node:util)$/;
     expect(violations('compiler', (t, from) => from === 'compiler/cli.ts' || !io.test(t))).toEqual([]);

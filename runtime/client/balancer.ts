@@ -38,6 +38,8 @@ export interface PickContext {
 
 /** Chooses an instance for each call. */
 export interface Balancer {
+  /** What it is called on status pages (`least-pending`, `round-robin`, ...). */
+  readonly name?: string;
   /** Picks one of `candidates` (never empty). */
   pick<C extends BalancerCandidate>(candidates: readonly C[], context: PickContext): C;
 }
@@ -55,6 +57,7 @@ export function roundRobin(): Balancer {
   /** Smooth weighted round robin's running score per instance key (used only while weights differ). */
   const scores = new Map<string, number>();
   return {
+    name: 'round-robin',
     pick(candidates) {
       if (sameWeights(candidates)) {
         if (scores.size > 0) scores.clear();
@@ -88,6 +91,7 @@ export function roundRobin(): Balancer {
 /** In proportion to the instances' weights. */
 export function weightedRandom(random: Random = Math.random): Balancer {
   return {
+    name: 'weighted-random',
     pick(candidates) {
       let total = 0;
       for (const c of candidates) total += c.weight;
@@ -110,6 +114,7 @@ export function weightedRandom(random: Random = Math.random): Balancer {
  */
 export function leastPending(random: Random = Math.random): Balancer {
   return {
+    name: 'least-pending',
     pick(candidates) {
       const n = candidates.length;
       if (n === 1) return candidates[0]!;
@@ -184,6 +189,7 @@ export function consistentHash(options: ConsistentHashOptions = {}): Balancer {
   };
 
   return {
+    name: 'consistent-hash',
     pick(candidates, context) {
       if (context.routingKey === undefined) return fallback.pick(candidates, context);
       const membership = candidates.map((c) => `${c.key}*${c.configuredWeight ?? c.weight}`).join(',');

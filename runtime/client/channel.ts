@@ -17,7 +17,7 @@ import { endClientSpan, startClientTrace } from './client-tracing.js';
 import type { Framing, WireProtocol } from '../protocol/framing.js';
 import { RESERVED_HEADER_PREFIX } from '../protocol/skiff-headers.js';
 import type { CallOptions, Channel, MethodDescriptor } from '../service.js';
-import { staticResolver, type Endpoint, type Resolver } from '../discovery/resolver.js';
+import { endpointKey, staticResolver, type Endpoint, type Resolver } from '../discovery/resolver.js';
 import { ConnectionPool } from '../transport/pool.js';
 import { leastPending, type Balancer } from './balancer.js';
 import { CallConnection, type ClientTlsOptions, type OutgoingCall } from './call-connection.js';
@@ -115,10 +115,35 @@ export interface ChannelOptions {
   readonly hedging?: HedgingOptions;
 }
 
+/** One server a channel knows, as {@link ClientChannel.status} reports it. */
+export interface ChannelInstanceStatus {
+  /** `host:port`. */
+  readonly endpoint: string;
+  /** Has a live connection and is offered to the balancer. */
+  readonly ready: boolean;
+  /** Taken out of rotation as an outlier now. */
+  readonly ejected: boolean;
+  /** The balancer's weight for it now (lower while it warms up). */
+  readonly weight: number;
+  /** Calls in flight to it. */
+  readonly inFlight: number;
+}
+
+/** A channel's state at one moment, for status pages and metrics. */
+export interface ChannelStatus {
+  /** What the channel was pointed at: `host:port`, the endpoint list, or `resolver`. */
+  readonly target: string;
+  /** The balancer's name (`least-pending`, ...; `custom` for one without a name). */
+  readonly balancer: string;
+  readonly instances: readonly ChannelInstanceStatus[];
+}
+
 /** A {@link Channel} with a lifecycle. */
 export interface ClientChannel extends Channel {
   /** The servers known now: `host:port`, pool state (`ready`, `connecting`, `backoff`, ...), calls in flight, whether ejected as an outlier, weight now. */
   readonly instances: ReadonlyArray<EndpointInstance>;
+  /** A snapshot of the channel for status pages (see `createAdminServer`). */
+  status(): ChannelStatus;
   /** Closes every connection; calls in flight fail with `UNAVAILABLE`, later calls too. */
   close(): Promise<void>;
 }
@@ -131,6 +156,7 @@ export interface ClientChannel extends Channel {
 export function createChannel(options: ChannelOptions): ClientChannel {
   const slowStart = options.slowStart === undefined ? undefined : new SlowStart(options.slowStart);
   const outliers = options.outlierDetection === false ? undefined : new OutlierDetector(options.outlierDetection);
+  const balancer = options.balancer ?? leastPending();
   const endpoints = new EndpointSet(
     resolverOf(options),
     (endpoint, { onOutcome, onConnect }) =>
@@ -149,7 +175,7 @@ export function createChannel(options: ChannelOptions): ClientChannel {
         ...(options.connections === undefined ? {} : { size: options.connections }),
         ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
       }),
-    options.balancer ?? leastPending(),
+    balancer,
     outliers,
     slowStart,
   );
@@ -166,8 +192,22 @@ export function createChannel(options: ChannelOptions): ClientChannel {
     get instances() {
       return endpoints.instances;
     },
+    status() {
+      return {
+        target: targetOf(options),
+        balancer: balancer.name ?? 'custom',
+        instances: endpoints.instances.map((i) => ({ endpoint: i.key, ready: i.state === 'ready', ejected: i.ejected, weight: i.weight, inFlight: i.pending })),
+      };
+    },
     close: async () => endpoints.close(),
   };
+}
+
+/** What a channel is pointed at, for its status. */
+function targetOf(options: ChannelOptions): string {
+  if (options.resolver !== undefined) return 'resolver';
+  if (options.endpoints !== undefined) return options.endpoints.map((e) => (typeof e === 'string' ? e : endpointKey(e))).join(',');
+  return `${options.host ?? ''}:${options.port ?? ''}`;
 }
 
 function resolverOf(options: ChannelOptions): Resolver {

@@ -207,6 +207,9 @@ export interface Server {
   closeOnSignals(signals?: readonly NodeJS.Signals[], options?: CloseOptions): this;
 }
 
+/** Sampling period of the event-loop delay monitor, in milliseconds. */
+const LOOP_DELAY_RESOLUTION_MS = 10;
+
 /** Creates a server (see the module comment). */
 export function createServer(options: ServerOptions = {}): Server {
   const logger = options.logger ?? stderrLogger;
@@ -348,7 +351,8 @@ export function createServer(options: ServerOptions = {}): Server {
       return connections.size;
     },
     stats() {
-      const ms = (ns: number): number => (Number.isFinite(ns) ? ns / 1e6 : 0);
+      // Node records the whole interval between its sampling timer's runs: the delay is what exceeds the resolution.
+      const ms = (ns: number): number => (Number.isFinite(ns) ? Math.max(0, ns / 1e6 - LOOP_DELAY_RESOLUTION_MS) : 0);
       return {
         connections: connections.size,
         inFlight: load.inFlight,
@@ -425,7 +429,7 @@ export function createServer(options: ServerOptions = {}): Server {
 
   function startServing(serving: 'listening' | 'serving-handed'): void {
     state = serving;
-    loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
     loopDelay.enable();
     const shortest = Math.min(idleTimeoutMs || Infinity, frameTimeoutMs || Infinity);
     if (shortest !== Infinity) {

@@ -77,6 +77,18 @@ it('spreads calls over every server it has a live connection to', async () => {
   expect(instances.map((i) => i.calls)).toEqual([100, 100, 100]);
 });
 
+it('status() reports the target, the balancer and each instance, for status pages', async () => {
+  const instances = await Promise.all(['127.0.0.1', '127.0.0.2'].map((host) => startInstance(host)));
+  const client = channel({ endpoints: instances.map((i) => i.endpoint) });
+  const keys = instances.map((i) => `${i.endpoint.host}:${i.endpoint.port}`);
+  await client.ping({ timeoutMs: 5000 });
+  await waitFor(() => client.channel.instances.every((i) => i.state === 'ready'), 'both instances ready');
+  const status = client.channel.status();
+  expect(status.target).toBe(keys.join(','));
+  expect(status.balancer).toBe('least-pending');
+  expect(status.instances).toEqual(keys.map((endpoint) => ({ endpoint, ready: true, ejected: false, weight: 1, inFlight: 0 })));
+});
+
 it('concurrent calls with the default balancer reach every server', async () => {
   const instances = await Promise.all(['127.0.0.1', '127.0.0.2', '127.0.0.3'].map(startInstance));
   const client = channel({ endpoints: instances.map((i) => `${i.endpoint.host}:${i.endpoint.port}`) });

@@ -72,3 +72,16 @@ it('reports connections, in-flight calls and event-loop delay', async () => {
     expect(value).toBeGreaterThanOrEqual(0);
   }
 });
+
+it('event-loop delay shows a blocked loop, net of the monitor\'s 10 ms sampling period', async () => {
+  const { server } = await setup({});
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const until = Date.now() + 150;
+  while (Date.now() < until) {
+    // A handler doing CPU work for 150 ms blocks every other call on this event loop.
+  }
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const { max } = server.stats().eventLoopDelayMs;
+  expect(max).toBeGreaterThanOrEqual(120);
+  expect(max).toBeLessThan(1000);
+});
