@@ -13,6 +13,7 @@
 import { ErrorCode, RpcError } from '../errors.js';
 import type { BackoffOptions } from '../internal/backoff.js';
 import { currentCallScope } from '../internal/call-scope.js';
+import { otel } from '../internal/otel.js';
 import { endClientSpan, startClientTrace } from './client-tracing.js';
 import type { Framing, WireProtocol } from '../protocol/framing.js';
 import { RESERVED_HEADER_PREFIX } from '../protocol/skiff-headers.js';
@@ -154,6 +155,8 @@ export interface ClientChannel extends Channel {
  * balancer chooses among those with a live connection.
  */
 export function createChannel(options: ChannelOptions): ClientChannel {
+  // Loaded now, not by the first call (see internal/otel.ts).
+  otel();
   const slowStart = options.slowStart === undefined ? undefined : new SlowStart(options.slowStart);
   const outliers = options.outlierDetection === false ? undefined : new OutlierDetector(options.outlierDetection);
   const balancer = options.balancer ?? leastPending();

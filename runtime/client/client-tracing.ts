@@ -5,12 +5,12 @@
  * that carried `traceparent` forwards it unchanged (W3C's rule for a participant that records
  * nothing), so traces stay connected across skiff hops either way.
  */
-import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import type { Span, Tracer } from '@opentelemetry/api';
 import { RpcError } from '../errors.js';
+import { otel } from '../internal/otel.js';
 import { formatTraceparent, TRACEPARENT } from '../internal/trace-context.js';
 
-// A proxy: it picks up an SDK registered after this module loads.
-const tracer = trace.getTracer('skiff');
+let tracer: Tracer | undefined;
 
 /** What a call sends for tracing, and its span when one records. */
 export interface ClientTrace {
@@ -25,6 +25,9 @@ export interface ClientTrace {
  * if this call is made from a handler. A `traceparent` the caller put in `metadata` wins.
  */
 export function startClientTrace(method: string, metadata: Readonly<Record<string, string>> | undefined, inherited: string | undefined): ClientTrace {
+  const { context, trace, SpanKind } = otel();
+  // A proxy: it picks up an SDK registered later.
+  tracer ??= trace.getTracer('skiff');
   const active = context.active();
   const span = tracer.startSpan(method, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'apache_thrift', 'rpc.method': method } }, active);
   const recording = span.isRecording();
@@ -44,7 +47,7 @@ export function endClientSpan(span: Span, error?: unknown): void {
   if (error !== undefined) {
     const code = error instanceof RpcError ? error.code : error instanceof Error ? error.constructor.name : 'UNKNOWN';
     span.setAttribute('rpc.skiff.code', code);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+    span.setStatus({ code: otel().SpanStatusCode.ERROR, message: code });
   } else {
     span.setAttribute('rpc.skiff.code', 'OK');
   }

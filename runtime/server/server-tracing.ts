@@ -4,13 +4,13 @@
  * gets a `SERVER` span, child of the caller's `traceparent`, active while the handler runs, so
  * spans the handler creates (and calls it makes through skiff) nest under it.
  */
-import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import type { Context, Span, Tracer } from '@opentelemetry/api';
 import type { ErrorCode } from '../errors.js';
 import { formatTraceparent, parseTraceparent, TRACEPARENT } from '../internal/trace-context.js';
 import type { InfoHeaders } from '../protocol/header.js';
+import { otel } from '../internal/otel.js';
 
-// A proxy: it picks up an SDK registered after this module loads.
-const tracer = trace.getTracer('skiff');
+let tracer: Tracer | undefined;
 
 /** A call's span and the trace context to pass on to calls its handler makes. */
 export interface ServerSpan {
@@ -23,6 +23,9 @@ export interface ServerSpan {
 
 /** Starts the span of a call to `service.method` whose request carried `headers`. */
 export function startServerSpan(service: string, method: string, headers: InfoHeaders): ServerSpan {
+  const { trace, ROOT_CONTEXT, SpanKind } = otel();
+  // A proxy: it picks up an SDK registered later.
+  tracer ??= trace.getTracer('skiff');
   const received = headers.size === 0 ? undefined : headers.get(TRACEPARENT);
   const remote = parseTraceparent(received);
   const parent = remote === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, remote);
@@ -37,7 +40,7 @@ export function startServerSpan(service: string, method: string, headers: InfoHe
 
 /** Runs `fn` with the call's span active (only when it records: the no-op path stays free). */
 export function runInSpan<T>(serverSpan: ServerSpan, fn: () => T): T {
-  return serverSpan.span.isRecording() ? context.with(serverSpan.context, fn) : fn();
+  return serverSpan.span.isRecording() ? otel().context.with(serverSpan.context, fn) : fn();
 }
 
 /** Ends the span with how the call ended. */
@@ -45,6 +48,6 @@ export function endServerSpan(span: Span, code: 'OK' | ErrorCode, exception: str
   if (!span.isRecording()) return;
   span.setAttribute('rpc.skiff.code', code);
   if (exception !== undefined) span.setAttribute('rpc.skiff.exception', exception);
-  if (code !== 'OK') span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+  if (code !== 'OK') span.setStatus({ code: otel().SpanStatusCode.ERROR, message: code });
   span.end();
 }

@@ -24,6 +24,7 @@ import type { ServiceDescriptor } from '../service.js';
 import { MethodRegistry } from './method-registry.js';
 import { ServerLoad, type LoadCounters } from './server-load.js';
 import { AdaptiveLimiter, type AdaptiveLimitOptions } from './adaptive-limiter.js';
+import { otel } from '../internal/otel.js';
 import { ServerCallContext } from './call-context.js';
 import { CallObservers, type CallObserver } from './call-observer.js';
 import { ServerConnection, type ServerCallHandler, type ServerInterceptor } from './server-connection.js';
@@ -212,6 +213,8 @@ const LOOP_DELAY_RESOLUTION_MS = 10;
 
 /** Creates a server (see the module comment). */
 export function createServer(options: ServerOptions = {}): Server {
+  // Loaded now, not by the first call (see internal/otel.ts).
+  otel();
   const logger = options.logger ?? stderrLogger;
   const workerPool = options.workerThreads === undefined ? undefined : new WorkerPool(options.workerThreads, logger);
   const offloadNames = new Set(options.workerThreads?.methods ?? []);
