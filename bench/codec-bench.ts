@@ -102,25 +102,38 @@ function table(results: readonly PeerResult[]): string {
   return lines.join('\n');
 }
 
-/** One line per skiff row: does it meet the issue's targets? */
-function verdicts(results: readonly PeerResult[]): string[] {
+/** The targets (issues 3 and 8) as a table: one measured/status column pair per skiff protocol. */
+function targetTable(results: readonly PeerResult[]): string[] {
   const protobuf = results.find((result) => result.name === PROTOBUF)!;
   const avsc = results.find((result) => result.name === AVSC)!;
-  return results
-    .filter((result) => result.name.startsWith('skiff'))
-    .map((result) => {
-      const checks: [string, boolean][] = [
-        ['encode >= 1.5x protobufjs', result.encode.median >= TARGET_SPEEDUP_VS_PROTOBUF * protobuf.encode.median],
-        ['decode >= 1.5x protobufjs', result.decode.median >= TARGET_SPEEDUP_VS_PROTOBUF * protobuf.decode.median],
-        ['encode >= avsc', result.encode.median >= TARGET_SPEEDUP_VS_AVSC * avsc.encode.median],
-        ['decode >= avsc', result.decode.median >= TARGET_SPEEDUP_VS_AVSC * avsc.decode.median],
-      ];
-      // The size target is the default (compact) protocol's: Binary writes fixed-width numbers.
-      if (result.name === SKIFF_DEFAULT) {
-        checks.push(['size <= 1.1x protobuf', result.bytes <= TARGET_SIZE_VS_PROTOBUF * protobuf.bytes]);
-      }
-      return `${result.name}: ${checks.map(([target, met]) => `${target} ${met ? 'met' : 'NOT met'}`).join('; ')}`;
-    });
+  const skiff = results.filter((result) => result.name.startsWith('skiff'));
+  type Check = (result: PeerResult) => { readonly measured: string; readonly met: boolean } | undefined;
+  const speed = (op: 'encode' | 'decode', reference: PeerResult, limit: number): Check => (result) => ({
+    measured: ratio(result[op].median, reference[op].median),
+    met: result[op].median >= limit * reference[op].median,
+  });
+  const rows: [string, Check][] = [
+    [`encode >= ${TARGET_SPEEDUP_VS_PROTOBUF}x protobufjs static`, speed('encode', protobuf, TARGET_SPEEDUP_VS_PROTOBUF)],
+    [`decode >= ${TARGET_SPEEDUP_VS_PROTOBUF}x protobufjs static`, speed('decode', protobuf, TARGET_SPEEDUP_VS_PROTOBUF)],
+    ['encode >= avsc', speed('encode', avsc, TARGET_SPEEDUP_VS_AVSC)],
+    ['decode >= avsc', speed('decode', avsc, TARGET_SPEEDUP_VS_AVSC)],
+    // The size target is the default (compact) protocol's: Binary writes fixed-width numbers.
+    [
+      `size <= ${TARGET_SIZE_VS_PROTOBUF}x protobuf (compact)`,
+      (result) => (result.name === SKIFF_DEFAULT ? { measured: ratio(result.bytes, protobuf.bytes), met: result.bytes <= TARGET_SIZE_VS_PROTOBUF * protobuf.bytes } : undefined),
+    ],
+  ];
+  return [
+    `| target | ${skiff.map((result) => `${result.name} | status`).join(' | ')} |`,
+    `| --- | ${skiff.map(() => '---: | ---').join(' | ')} |`,
+    ...rows.map(([target, check]) => {
+      const columns = skiff.map((result) => {
+        const outcome = check(result);
+        return outcome === undefined ? '- | -' : `${outcome.measured} | ${outcome.met ? 'met' : '**not met**'}`;
+      });
+      return `| ${target} | ${columns.join(' | ')} |`;
+    }),
+  ];
 }
 
 const rounds = positiveInteger('rounds', flags.rounds);
@@ -194,5 +207,4 @@ console.log(
     `${clock === 'cpu' ? 'ops per CPU-second of this process (process.cpuUsage)' : 'ops per wall-clock second'}.\n`,
 );
 console.log(table(results));
-const lines = verdicts(results);
-if (lines.length > 0) console.log(`\n${lines.join('\n')}`);
+console.log(`\n#### Targets\n\n${targetTable(results).join('\n')}`);

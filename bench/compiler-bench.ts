@@ -1,19 +1,25 @@
 /**
  * Compiler benchmark (not a test): times `rpcgen` end to end (a fresh process, as a build would run
- * it) on a generated IDL of 1,000 structs and 100 services, and reports the median of several runs.
+ * it) on a generated IDL of 1,000 structs and 100 services, and reports the median of several runs
+ * as Markdown (stdout; progress on stderr).
  *
  *   npm run build && npm run bench:compiler
+ *   node dist/bench/compiler-bench.js --runs 1      # a smoke run
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { positiveInteger } from './flags.js';
 import { largeIdl } from './large-idl.js';
 
 const STRUCTS = 1000;
 const SERVICES = 100;
-const RUNS = 5;
 const TARGET_MS = 3000;
+
+const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
+const runs = positiveInteger('runs', flags.runs);
 
 const cli = resolve(import.meta.dirname, '../compiler/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'rpcgen-bench-'));
@@ -22,18 +28,24 @@ try {
   const idl = largeIdl(STRUCTS, SERVICES);
   writeFileSync(input, idl);
   const times: number[] = [];
-  for (let run = 0; run < RUNS; run++) {
+  for (let run = 0; run < runs; run++) {
     const out = join(dir, `out${run}`);
     const start = process.hrtime.bigint();
     execFileSync(process.execPath, [cli, '-o', out, input], { stdio: ['ignore', 'ignore', 'inherit'] });
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
-    process.stderr.write(`run ${run + 1}/${RUNS}: ${times.at(-1)!.toFixed(0)} ms\n`);
+    process.stderr.write(`[bench:compiler] run ${run + 1}/${runs}: ${times.at(-1)!.toFixed(0)} ms\n`);
   }
   const outFile = join(dir, 'out0', readdirSync(join(dir, 'out0'))[0]!);
   times.sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)]!;
-  console.log(`rpcgen on ${STRUCTS} structs / ${SERVICES} services (${idl.split('\n').length} IDL lines -> ${(statSync(outFile).size / 1024).toFixed(0)} KiB of TypeScript)`);
-  console.log(`median ${median.toFixed(0)} ms (min ${times[0]!.toFixed(0)}, max ${times.at(-1)!.toFixed(0)}) over ${RUNS} runs; target ${TARGET_MS} ms: ${median <= TARGET_MS ? 'met' : 'NOT met'}`);
+  const middle = times.length >> 1;
+  const median = times.length % 2 === 1 ? times[middle]! : (times[middle - 1]! + times[middle]!) / 2;
+  console.log(
+    `\`rpcgen\` on ${STRUCTS} structs / ${SERVICES} services (${idl.split('\n').length} IDL lines -> ${(statSync(outFile).size / 1024).toFixed(0)} KiB of TypeScript), ` +
+      `a fresh process per run, ${runs} run${runs === 1 ? '' : 's'}:\n`,
+  );
+  console.log('| median ms | min..max ms | target (issue 8) | status |');
+  console.log('| ---: | ---: | --- | --- |');
+  console.log(`| ${median.toFixed(0)} | ${times[0]!.toFixed(0)}..${times.at(-1)!.toFixed(0)} | <= ${TARGET_MS} ms | ${median <= TARGET_MS ? 'met' : '**not met**'} |`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

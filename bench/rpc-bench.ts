@@ -1,66 +1,77 @@
 /**
- * RPC benchmark (a script, not a test): calls/s and latency of one small call on loopback over
- * ONE connection, at 1 call in flight and at 256, for skiff and the npm `thrift` library side by
- * side (plus the cross pairs thrift -> skiff and skiff -> thrift, which show which side makes the
- * difference). Each server runs in its own child process, so client and server do not share an
- * event loop; all clients run here. Prints a Markdown table (stdout) and progress (stderr).
+ * RPC benchmark (issue 8; a script, not a test): calls/s, latency, CPU per call on each side and
+ * server RSS of an echo of `Item { id: i64, name: string(20), tags: list<string>(3), score:
+ * double }` on loopback, for skiff (native THeader and framed compact), `@grpc/grpc-js`, the npm
+ * `thrift` library (framed compact and binary) and a raw `net` echo of the same bytes (the
+ * ceiling), at K = 1, 16 and 256 calls in flight over 1 and over 4 connections. Each server runs
+ * in its own child process, so client and server do not share an event loop; all clients run
+ * here. Prints a Markdown report (stdout) and progress (stderr).
  *
- *   npm run bench:rpc                       # build, generate both peers' code, verify, measure
- *   node dist/bench/rpc-bench.js --rounds 7 --sample-ms 2000 --workload ping --in-flight 1,64,256
+ *   npm run bench:rpc                       # build, generate every peer's code, verify, measure
+ *   node dist/bench/rpc-bench.js --rounds 1 --sample-ms 300 --warmup-ms 300     # a smoke run
+ *   node dist/bench/rpc-bench.js --pairs skiff/skiff,raw/raw --in-flight 256 --connections 1
+ *   node dist/bench/rpc-bench.js --json results.json --svg chart.svg
  *
- * Method: every pair is checked first (results, and replies matched to the right call with 256 in
- * flight), then warmed up at each concurrency, then measured in interleaved rounds (the order of
- * pairs rotates each round) so a noisy phase of the machine is spread over all of them. Reported
- * numbers are medians over the rounds; latency percentiles are per sample, then the median of
- * those. Peers are pluggable: see bench/rpc/peer.ts and bench/rpc/peers/index.ts.
+ * Method: every pair is checked first (whole replies field by field, then 256 concurrent calls
+ * over all its connections with replies checked against the call that sent them), then warmed up
+ * at each shape, then measured in interleaved rounds (the order of the cells rotates each round)
+ * so a noisy phase of the machine is spread over all of them. Reported numbers are medians over
+ * the rounds; latency percentiles are per sample, then the median of those. Peers are pluggable:
+ * see bench/rpc/peer.ts and bench/rpc/peers/index.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { USER_COUNT } from './rpc/fixture.js';
-import { median, runClosedLoop, type Caller, type Sample } from './rpc/load.js';
-import type { BenchClient, Workload } from './rpc/peer.js';
-import { CLIENT_PEERS, PAIRS, type Pair } from './rpc/peers/index.js';
-import { generatePeers } from './rpc/prepare.js';
-import { startServer, type ServerProcess } from './rpc/server-process.js';
+import { encode, type Codec } from '../runtime/index.js';
 import { positiveInteger } from './flags.js';
+import { formatRate } from './report/format.js';
+import { checkWholeEcho, ITEMS } from './rpc/fixture.js';
+import { runClosedLoop, type Caller } from './rpc/load.js';
+import type { BenchClient, GeneratedCode } from './rpc/peer.js';
+import { parsePairs } from './rpc/pairs-flag.js';
+import { DEFAULT_PAIRS, loadClientPeer, type Pair } from './rpc/peers/index.js';
+import { generatePeers } from './rpc/prepare.js';
+import { renderRpcChart } from './rpc/chart.js';
+import { renderRpcReport } from './rpc/report.js';
+import { summarize, type CellSample, type RpcResults } from './rpc/results.js';
+import { startServer, type ServerProcess } from './rpc/server-process.js';
 
 const { values: flags } = parseArgs({
   options: {
     rounds: { type: 'string', default: '5' },
     'sample-ms': { type: 'string', default: '1000' },
     'warmup-ms': { type: 'string', default: '1500' },
-    'in-flight': { type: 'string', default: '1,256' },
-    workload: { type: 'string', default: 'getUser' },
-    pairs: { type: 'string', default: PAIRS.map((p) => p.label).join(',') },
+    'in-flight': { type: 'string', default: '1,16,256' },
+    connections: { type: 'string', default: '1,4' },
+    pairs: { type: 'string', default: DEFAULT_PAIRS.map((p) => p.label).join(',') },
+    json: { type: 'string' },
+    svg: { type: 'string' },
   },
 });
 
 const root = resolve(import.meta.dirname, '..', '..');
 const progress = (line: string): void => void process.stderr.write(`[bench:rpc] ${line}\n`);
 
+const list = (flag: string, value: string): number[] => value.split(',').map((v) => positiveInteger(flag, v.trim()));
 const rounds = positiveInteger('rounds', flags.rounds);
 const sampleMs = positiveInteger('sample-ms', flags['sample-ms']);
 const warmupMs = positiveInteger('warmup-ms', flags['warmup-ms']);
-const inFlights = flags['in-flight'].split(',').map((v) => positiveInteger('in-flight', v.trim()));
-if (flags.workload !== 'ping' && flags.workload !== 'getUser') throw new Error(`--workload must be ping or getUser, got ${JSON.stringify(flags.workload)}`);
-const workload: Workload = flags.workload;
-const pairs: Pair[] = flags.pairs.split(',').map((label) => {
-  const found = PAIRS.find((p) => p.label === label.trim());
-  if (found === undefined) throw new Error(`unknown pair ${JSON.stringify(label)}; known: ${PAIRS.map((p) => p.label).join(', ')}`);
-  return found;
-});
-const reference = pairs[0]!;
+const inFlights = list('in-flight', flags['in-flight']);
+const connectionCounts = list('connections', flags.connections);
+const maxConnections = Math.max(...connectionCounts);
+const pairs: Pair[] = parsePairs(flags.pairs);
 
-/** One measured combination: a pair at one concurrency. */
+/** One measured combination: a pair at one connection count and concurrency. */
 interface Cell {
   readonly pair: Pair;
+  readonly connections: number;
   readonly inFlight: number;
   readonly caller: Caller;
   readonly server: ServerProcess;
-  readonly samples: Array<Sample & { readonly serverCpuMicrosPerCall: number }>;
+  readonly samples: CellSample[];
 }
 
 function versionOf(pkg: string): string {
@@ -71,23 +82,29 @@ function thriftCompilerVersion(): string {
   return execFileSync('/usr/bin/thrift', ['--version'], { encoding: 'utf8' }).trim().replace(/^Thrift version /, '');
 }
 
-function formatRate(perSecond: number): string {
-  return perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)}M` : `${(perSecond / 1e3).toFixed(1)}k`;
+function formatSeconds(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  return seconds >= 60 ? `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s` : `${seconds}s`;
 }
 
-function formatMs(ms: number): string {
-  return ms >= 10 ? ms.toFixed(1) : ms.toFixed(3);
+/** Size of the echo's payload: the compact `echo_args` struct skiff and the raw peer send. */
+async function payloadBytes(generated: GeneratedCode): Promise<number> {
+  const { EchoServiceEchoArgs } = (await import(pathToFileURL(generated.skiffEcho).href)) as { EchoServiceEchoArgs: Codec<unknown> };
+  const item = ITEMS[0]!;
+  return encode(EchoServiceEchoArgs, { item: { ...item, id: BigInt(item.id), tags: [...item.tags] } }, 'compact').length;
 }
 
-/** Checks a pair before timing: each user by key, then 256 concurrent calls with mixed keys. */
-async function verify(pair: Pair, client: BenchClient): Promise<void> {
+/** Checks a pair before timing: whole replies, then 256 concurrent calls over all its connections. */
+async function verify(pair: Pair, clients: readonly BenchClient[]): Promise<void> {
   progress(`verify ${pair.label}`);
-  await client.call('ping', 1);
-  for (let key = 1; key <= USER_COUNT; key++) await client.call('getUser', key);
-  await Promise.all(Array.from({ length: 256 }, (_, i) => client.call('getUser', (i % USER_COUNT) + 1)));
+  for (const client of clients) {
+    for (let index = 0; index < ITEMS.length; index++) checkWholeEcho(pair.label, index, await client.echo(index));
+  }
+  await Promise.all(Array.from({ length: 256 }, (_, index) => clients[index % clients.length]!.call(index)));
 }
 
 const loadBefore = loadavg();
+const started = performance.now();
 progress(`load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} (1, 5, 15 min) on ${availableParallelism()} cores`);
 const generated = generatePeers(root, (step) => progress(`generate: ${step}`));
 
@@ -103,93 +120,87 @@ try {
   }
   for (const pair of pairs) {
     const server = servers.get(pair.server)!;
-    const client = await CLIENT_PEERS.get(pair.client)!.connect(generated, server.port);
-    clients.push(client);
-    await verify(pair, client);
-    const caller: Caller = (index) => client.call(workload, (index % USER_COUNT) + 1);
-    for (const inFlight of inFlights) cells.push({ pair, inFlight, caller, server, samples: [] });
+    const peer = await loadClientPeer(pair.client);
+    const own: BenchClient[] = [];
+    for (let i = 0; i < maxConnections; i++) {
+      const client = await peer.connect(generated, server.port);
+      own.push(client);
+      clients.push(client);
+    }
+    await verify(pair, own);
+    for (const connections of connectionCounts) {
+      const used = own.slice(0, connections);
+      const caller: Caller = connections === 1 ? (index) => used[0]!.call(index) : (index) => used[index % connections]!.call(index);
+      for (const inFlight of inFlights) cells.push({ pair, connections, inFlight, caller, server, samples: [] });
+    }
   }
 
+  // Cells of one shape next to each other: the peers a ratio compares are measured close in time.
+  cells.sort((a, b) => a.connections - b.connections || a.inFlight - b.inFlight || pairs.indexOf(a.pair) - pairs.indexOf(b.pair));
+  const name = (cell: Cell): string => `${cell.pair.label} ${cell.connections}c K=${cell.inFlight}`;
+  const estimateMs = cells.length * (warmupMs + rounds * sampleMs);
+  progress(`${cells.length} cells: warm-up ${formatSeconds(cells.length * warmupMs)}, then ${rounds} rounds of ${formatSeconds(cells.length * sampleMs)} (about ${formatSeconds(estimateMs)} in all)`);
   for (const cell of cells) {
-    progress(`warm up ${cell.pair.label} at ${cell.inFlight} in flight (${warmupMs} ms)`);
+    progress(`warm up ${name(cell)} (${warmupMs} ms)`);
     await runClosedLoop(cell.caller, cell.inFlight, warmupMs);
   }
+  const roundsStarted = performance.now();
   for (let round = 0; round < rounds; round++) {
-    const shift = (round * inFlights.length) % cells.length;
+    // Each round starts at another point of the cycle, spread evenly over the rounds.
+    const shift = (round * Math.ceil(cells.length / rounds)) % cells.length;
     const order = [...cells.slice(shift), ...cells.slice(0, shift)];
     for (const cell of order) {
-      const serverBefore = await cell.server.cpuMicros();
+      const before = await cell.server.stats();
       const sample = await runClosedLoop(cell.caller, cell.inFlight, sampleMs);
-      const serverAfter = await cell.server.cpuMicros();
-      cell.samples.push({ ...sample, serverCpuMicrosPerCall: (serverAfter - serverBefore) / sample.calls });
+      const after = await cell.server.stats();
+      cell.samples.push({ ...sample, serverCpuMicrosPerCall: (after.cpuMicros - before.cpuMicros) / sample.calls, serverRssBytes: after.rssBytes });
     }
-    const line = order.map((c) => `${c.pair.label}@${c.inFlight} ${formatRate(c.samples.at(-1)!.callsPerSecond)}`).join(', ');
-    progress(`round ${round + 1}/${rounds}: ${line}`);
+    const perRoundMs = (performance.now() - roundsStarted) / (round + 1);
+    progress(`round ${round + 1}/${rounds} done, about ${formatSeconds(perRoundMs * (rounds - round - 1))} left:`);
+    for (const pair of pairs) {
+      const line = cells
+        .filter((c) => c.pair === pair)
+        .map((c) => `${c.connections}c K=${c.inFlight} ${formatRate(c.samples.at(-1)!.callsPerSecond)}`)
+        .join(', ');
+      progress(`  ${pair.label.padEnd(28)} ${line}`);
+    }
   }
 } finally {
   await Promise.allSettled(clients.map((c) => c.close()));
   await Promise.allSettled([...servers.values()].map((s) => s.stop()));
 }
-const loadAfter = loadavg();
 
-interface Summary {
-  readonly rate: number;
-  readonly minRate: number;
-  readonly maxRate: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly clientCpu: number;
-  readonly serverCpu: number;
+const results: RpcResults = {
+  info: {
+    node: `Node ${process.version}`,
+    cpu: cpus()[0]?.model ?? 'unknown CPU',
+    cores: availableParallelism(),
+    loadBefore: loadBefore[0]!,
+    loadAfter: loadavg()[0]!,
+    versions: [
+      `@grpc/grpc-js ${versionOf('@grpc/grpc-js')}`,
+      `protobufjs ${versionOf('protobufjs')}`,
+      `npm thrift ${versionOf('thrift')} (code from thrift ${thriftCompilerVersion()} --gen js:node,es6)`,
+    ],
+    rounds,
+    sampleMs,
+    warmupMs,
+    payloadBytes: await payloadBytes(generated),
+  },
+  cells: cells.map((cell) =>
+    summarize({ label: cell.pair.label, title: cell.pair.title, wire: cell.pair.wire, connections: cell.connections, inFlight: cell.inFlight }, cell.samples),
+  ),
+};
+progress(`measured in ${formatSeconds(performance.now() - started)}`);
+if (flags.json !== undefined) writeFileSync(flags.json, `${JSON.stringify(results, null, 2)}\n`);
+let chart: string | undefined;
+if (flags.svg !== undefined) {
+  writeFileSync(flags.svg, renderRpcChart(results.cells));
+  chart = `![Echo calls/s per peer, bars per K, on 1 and on 4 connections](${basename(flags.svg)})`;
 }
-
-function summarize(cell: Cell): Summary {
-  const rates = cell.samples.map((s) => s.callsPerSecond);
-  return {
-    rate: median(rates),
-    minRate: Math.min(...rates),
-    maxRate: Math.max(...rates),
-    p50: median(cell.samples.map((s) => s.p50Ms)),
-    p99: median(cell.samples.map((s) => s.p99Ms)),
-    clientCpu: median(cell.samples.map((s) => s.clientCpuMicrosPerCall)),
-    serverCpu: median(cell.samples.map((s) => s.serverCpuMicrosPerCall)),
-  };
-}
-
-const summaries = new Map(cells.map((cell) => [cell, summarize(cell)]));
-const find = (pair: Pair, inFlight: number): Summary => summaries.get(cells.find((c) => c.pair === pair && c.inFlight === inFlight)!)!;
-
+console.log(renderRpcReport(results, chart));
 console.log(
-  `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; load average ` +
-    `${loadBefore[0]!.toFixed(2)} before, ${loadAfter[0]!.toFixed(2)} after; npm thrift ${versionOf('thrift')} ` +
-    `(code from thrift ${thriftCompilerVersion()} --gen js:node,es6).`,
-);
-console.log(
-  `\`${workload}\` over one TCP connection on 127.0.0.1, server in a child process; ${rounds} interleaved rounds of ` +
-    `${sampleMs} ms per row after ${warmupMs} ms of warm-up; medians over the rounds (calls/s: min..max).\n`,
-);
-console.log(
-  `| client/server | wire | in flight | calls/s | p50 ms | p99 ms | client CPU µs/call | server CPU µs/call | calls/s vs ${reference.label} |`,
-);
-console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const cell of cells) {
-  const s = summaries.get(cell)!;
-  const ref = find(reference, cell.inFlight);
-  console.log(
-    `| ${cell.pair.label} | ${CLIENT_PEERS.get(cell.pair.client)!.wire} | ${cell.inFlight} | ` +
-      `${formatRate(s.rate)} (${formatRate(s.minRate)}..${formatRate(s.maxRate)}) | ${formatMs(s.p50)} | ${formatMs(s.p99)} | ` +
-      `${s.clientCpu.toFixed(1)} | ${s.serverCpu.toFixed(1)} | ${(s.rate / ref.rate).toFixed(2)}x |`,
-  );
-}
-console.log('');
-for (const pair of pairs.slice(1)) {
-  const parts = inFlights.map((inFlight) => {
-    const ours = find(reference, inFlight);
-    const theirs = find(pair, inFlight);
-    return `${inFlight} in flight: ${(ours.rate / theirs.rate).toFixed(2)}x the calls/s, p50 ${(ours.p50 / theirs.p50).toFixed(2)}x, p99 ${(ours.p99 / theirs.p99).toFixed(2)}x`;
-  });
-  console.log(`- ${reference.label} vs ${pair.label} (latency ratios below 1: ${reference.label} is faster): ${parts.join('; ')}.`);
-}
-console.log(
-  `\nskiff calls carry a 60 s deadline (a timer per call, and a \`skiff-timeout-ms\` header with THeader); thrift calls have none. ` +
-    `CPU columns: process CPU time (user + system) per call, client and server process each.`,
+  'skiff and grpc-js calls carry a 60 s deadline (a timer per call; with THeader also a `skiff-timeout-ms` header, with grpc-js a ' +
+    '`grpc-timeout` header); thrift and raw calls have none. CPU columns: process CPU time (user + system) per call, the client ' +
+    '(benchmark) process and the server process each; server RSS is read from the server process at the end of each sample.',
 );

@@ -1,49 +1,51 @@
 /**
- * The data every server peer serves, so all of them encode the same replies: four users (ids
- * 1..4) with every field of `User` set.
+ * The echo workload every peer sends (issue 8): `Item { id: i64, name: string(20),
+ * tags: list<string>(3), score: double }`. Clients cycle through {@link ITEMS}, so each call's
+ * reply can be checked against the item it sent: a reply matched to the wrong call fails the run.
  */
 
-/** One user, in plain values each peer converts to its own representation. */
-export interface FixtureUser {
+/** One item, in plain values each peer converts to its own representation. */
+export interface FixtureItem {
+  /** Distinct per item, above 2^32 so i64 encoding is exercised (and below 2^53). */
   readonly id: number;
-  readonly email: string;
-  readonly displayName: string;
-  /** `Role.EDITOR`. */
-  readonly role: number;
-  /** `AccountStatus.ACTIVE`. */
-  readonly status: number;
-  readonly createdAt: number;
-  readonly lastLoginAt: number;
+  /** Exactly 20 ASCII characters. */
+  readonly name: string;
+  /** Three short tags. */
   readonly tags: readonly string[];
-  readonly preferences: Readonly<Record<string, string>>;
-  readonly emailVerified: boolean;
+  readonly score: number;
 }
 
-/** Users 1..4; `getUser(key)` returns `USERS[key - 1]`. */
-export const USERS: readonly FixtureUser[] = [1, 2, 3, 4].map((id) => ({
-  id,
-  email: `user${id}@example.com`,
-  displayName: `User Number ${id}`,
-  role: 2,
-  status: 1,
-  createdAt: 1_700_000_000_000 + id,
-  lastLoginAt: 1_700_000_500_000 + id,
-  tags: ['beta', 'vip'],
-  preferences: { locale: 'de-DE', theme: 'dark' },
-  emailVerified: true,
+/** How many distinct items the clients cycle through. */
+export const ITEM_COUNT = 16;
+
+/** The items; call number `i` sends `ITEMS[i % ITEM_COUNT]`. */
+export const ITEMS: readonly FixtureItem[] = Array.from({ length: ITEM_COUNT }, (_, i) => ({
+  id: 5_000_000_000 + i,
+  name: `bench-item-name-${String(i).padStart(4, '0')}`,
+  tags: ['alpha', 'beta', `tag-${i}`],
+  score: 0.5 + i * 1.25,
 }));
 
-/** The number of distinct `getUser` keys (1..USER_COUNT). */
-export const USER_COUNT = USERS.length;
+/** The item call number `index` sends. */
+export function itemFor(index: number): FixtureItem {
+  return ITEMS[index % ITEM_COUNT]!;
+}
 
-/** Throws unless a reply carries the user that was asked for. */
-export function checkUser(peer: string, key: number, id: number, email: string): void {
-  if (id !== key || email !== USERS[key - 1]!.email) {
-    throw new Error(`${peer}: getUser(${key}) returned user ${id} <${email}>: a reply matched to the wrong call`);
+/**
+ * Throws unless an echo reply carries the item that call number `index` sent (id and name, which
+ * are distinct per item).
+ */
+export function checkEcho(peer: string, index: number, id: number, name: string): void {
+  const sent = itemFor(index);
+  if (id !== sent.id || name !== sent.name) {
+    throw new Error(`${peer}: echo of item ${sent.id} <${sent.name}> returned ${id} <${name}>: a reply matched to the wrong call`);
   }
 }
 
-/** Throws unless `ping` returned "pong". */
-export function checkPong(peer: string, value: unknown): void {
-  if (value !== 'pong') throw new Error(`${peer}: ping returned ${JSON.stringify(value)}`);
+/** Throws unless a reply is the whole item that call number `index` sent, field by field. */
+export function checkWholeEcho(peer: string, index: number, reply: FixtureItem): void {
+  const sent = itemFor(index);
+  const same =
+    reply.id === sent.id && reply.name === sent.name && reply.score === sent.score && reply.tags.length === sent.tags.length && reply.tags.every((t, i) => t === sent.tags[i]);
+  if (!same) throw new Error(`${peer}: echo of ${JSON.stringify(sent)} returned ${JSON.stringify(reply)}`);
 }

@@ -4,13 +4,21 @@ import { fileURLToPath } from 'node:url';
 import type { GeneratedCode } from './peer.js';
 import type { ServerCommand, ServerReply } from './server-main.js';
 
+/** What a server process reports about itself. */
+export interface ServerStats {
+  /** CPU time (user + system) the process has used so far, in microseconds. */
+  readonly cpuMicros: number;
+  /** Resident set size now, in bytes. */
+  readonly rssBytes: number;
+}
+
 /** A running server process. */
 export interface ServerProcess {
   readonly name: string;
   readonly port: number;
   readonly pid: number;
-  /** CPU time (user + system) the process has used so far, in microseconds. */
-  cpuMicros(): Promise<number>;
+  /** Asks the process for its CPU time and RSS (a round trip over the IPC channel). */
+  stats(): Promise<ServerStats>;
   /** Stops the server and waits for the process to exit. */
   stop(): Promise<void>;
 }
@@ -23,7 +31,7 @@ export async function startServer(name: string, generated: GeneratedCode): Promi
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const cpuWaiters: Array<(micros: number) => void> = [];
+  const statsWaiters: Array<(stats: ServerStats) => void> = [];
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server ${name} did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
     child.once('exit', (code) => reject(new Error(`server ${name} exited with code ${code} before listening`)));
@@ -31,8 +39,8 @@ export async function startServer(name: string, generated: GeneratedCode): Promi
       if (message.type === 'listening') {
         clearTimeout(timer);
         resolve(message.port);
-      } else if (message.type === 'cpu') {
-        cpuWaiters.shift()?.(message.micros);
+      } else if (message.type === 'stats') {
+        statsWaiters.shift()?.({ cpuMicros: message.cpuMicros, rssBytes: message.rssBytes });
       }
     });
   }).catch((error: unknown) => {
@@ -44,14 +52,14 @@ export async function startServer(name: string, generated: GeneratedCode): Promi
     name,
     port,
     pid: child.pid ?? -1,
-    cpuMicros: () =>
+    stats: () =>
       new Promise((resolve, reject) => {
         if (!child.connected) {
           reject(new Error(`server ${name} is gone`));
           return;
         }
-        cpuWaiters.push(resolve);
-        send({ type: 'cpu' });
+        statsWaiters.push(resolve);
+        send({ type: 'stats' });
       }),
     stop: async () => {
       if (child.connected) send({ type: 'stop' });

@@ -1,31 +1,83 @@
 /**
- * The registry of peers and the client -> server pairs a run measures. Issue 8 adds grpc-js and a
- * raw-socket ceiling here.
+ * The registry of peers and the client -> server pairs a run measures. Peers are loaded by name
+ * on demand: a server process loads only its own peer (and so only its own libraries), which
+ * keeps the servers' RSS comparable.
  */
 import type { ClientPeer, ServerPeer } from '../peer.js';
-import { skiffClientFramed, skiffClientHeader, skiffServer } from './skiff.js';
-import { thriftClient, thriftServer } from './thrift.js';
 
-/** Server implementations by name; each runs in its own child process. */
-export const SERVER_PEERS: ReadonlyMap<string, ServerPeer> = new Map([skiffServer, thriftServer].map((peer) => [peer.name, peer]));
+const SERVER_LOADERS: Readonly<Record<string, () => Promise<ServerPeer>>> = {
+  skiff: async () => (await import('./skiff.js')).skiffServer,
+  thrift: async () => (await import('./thrift.js')).thriftServerCompact,
+  'thrift-binary': async () => (await import('./thrift.js')).thriftServerBinary,
+  grpc: async () => (await import('./grpc.js')).grpcServer,
+  raw: async () => (await import('./raw.js')).rawServer,
+};
 
-/** Client implementations by name; they all run in the benchmark's own process. */
-export const CLIENT_PEERS: ReadonlyMap<string, ClientPeer> = new Map([skiffClientHeader, skiffClientFramed, thriftClient].map((peer) => [peer.name, peer]));
+const CLIENT_LOADERS: Readonly<Record<string, () => Promise<ClientPeer>>> = {
+  skiff: async () => (await import('./skiff.js')).skiffClientHeader,
+  'skiff-framed': async () => (await import('./skiff.js')).skiffClientFramed,
+  thrift: async () => (await import('./thrift.js')).thriftClientCompact,
+  'thrift-binary': async () => (await import('./thrift.js')).thriftClientBinary,
+  grpc: async () => (await import('./grpc.js')).grpcClient,
+  raw: async () => (await import('./raw.js')).rawClient,
+};
+
+/** Names of the server implementations; each runs in its own child process. */
+export const SERVER_PEER_NAMES: readonly string[] = Object.keys(SERVER_LOADERS);
+
+/** Loads the server peer `name`; throws for an unknown name. */
+export async function loadServerPeer(name: string): Promise<ServerPeer> {
+  const load = SERVER_LOADERS[name];
+  if (load === undefined) throw new Error(`unknown server peer ${JSON.stringify(name)}; known: ${SERVER_PEER_NAMES.join(', ')}`);
+  return load();
+}
+
+/** Loads the client peer `name` (clients run in the benchmark's own process); throws for an unknown name. */
+export async function loadClientPeer(name: string): Promise<ClientPeer> {
+  const load = CLIENT_LOADERS[name];
+  if (load === undefined) throw new Error(`unknown client peer ${JSON.stringify(name)}; known: ${Object.keys(CLIENT_LOADERS).join(', ')}`);
+  return load();
+}
 
 /** A measured combination: which client calls which server. */
 export interface Pair {
-  /** Row label and `--pairs` key, `client/server`. */
+  /** `--pairs` key and row label, `client/server`. */
   readonly label: string;
+  /** Short name for charts and ratio columns. */
+  readonly title: string;
   readonly client: string;
   readonly server: string;
+  /** How the pair talks, for the legend. */
+  readonly wire: string;
 }
 
-function pair(client: string, server: string): Pair {
-  return { label: `${client}/${server}`, client, server };
+function pair(client: string, server: string, title: string, wire: string): Pair {
+  return { label: `${client}/${server}`, title, client, server, wire };
 }
+
+/** skiff's native mode: the pair the issue's targets are about. */
+export const SKIFF = pair('skiff', 'skiff', 'skiff', 'THeader + compact');
+/** skiff in stock-Thrift mode (its server answers every framing on one port). */
+export const SKIFF_FRAMED = pair('skiff-framed', 'skiff', 'skiff framed', 'TFramedTransport + compact');
+/** `@grpc/grpc-js` with protobufjs static code. */
+export const GRPC = pair('grpc', 'grpc', 'grpc-js', 'HTTP/2 + protobuf');
+/** The npm `thrift` library, framed compact: "thrift" in ratio columns. */
+export const THRIFT = pair('thrift', 'thrift', 'thrift compact', 'TFramedTransport + compact');
+/** The npm `thrift` library, framed binary. */
+export const THRIFT_BINARY = pair('thrift-binary', 'thrift-binary', 'thrift binary', 'TFramedTransport + binary');
+/** The ceiling: length-prefixed frames echoed over `net` with batched writes, no RPC stack. */
+export const RAW = pair('raw', 'raw', 'raw net', 'u32 length + u32 id + the compact payload');
+
+/** What a run measures unless `--pairs` says otherwise. */
+export const DEFAULT_PAIRS: readonly Pair[] = [SKIFF, SKIFF_FRAMED, GRPC, THRIFT, THRIFT_BINARY, RAW];
 
 /**
- * Every pair the benchmark knows. The first is the reference the others are compared with; the
- * cross pairs show which side (client or server) makes the difference.
+ * Every pair the benchmark knows: the defaults plus cross pairs, which show which side (client or
+ * server) makes a difference.
  */
-export const PAIRS: readonly Pair[] = [pair('skiff', 'skiff'), pair('thrift', 'thrift'), pair('thrift', 'skiff'), pair('skiff-framed', 'thrift')];
+export const PAIRS: readonly Pair[] = [
+  ...DEFAULT_PAIRS,
+  pair('thrift', 'skiff', 'thrift -> skiff', 'TFramedTransport + compact'),
+  pair('thrift-binary', 'skiff', 'thrift binary -> skiff', 'TFramedTransport + binary'),
+  pair('skiff-framed', 'thrift', 'skiff framed -> thrift', 'TFramedTransport + compact'),
+];

@@ -1,62 +1,47 @@
 /**
- * skiff on both sides, as an application uses it: rpcgen's `UserServiceClient` over
- * `createChannel` (one connection), `createServer().addService(UserService, handler)`.
+ * skiff on both sides, as an application uses it: rpcgen's `EchoServiceClient` over
+ * `createChannel` (one connection), `createServer().addService(EchoService, handler)`.
  */
 import { pathToFileURL } from 'node:url';
-import { createChannel, createServer, type CallOptions, type Channel, type Framing, type ServiceDescriptor } from '../../../runtime/index.js';
-import { checkPong, checkUser, USERS } from '../fixture.js';
-import type { BenchClient, ClientPeer, GeneratedCode, ServerPeer, Workload } from '../peer.js';
+import { createChannel, createServer, stderrLogger, type CallOptions, type Channel, type Framing, type Logger, type ServiceDescriptor } from '../../../runtime/index.js';
+import { checkEcho, ITEMS } from '../fixture.js';
+import type { BenchClient, ClientPeer, GeneratedCode, ServerPeer } from '../peer.js';
+
+/** rpcgen's `Item`. */
+interface SkiffItem {
+  id?: bigint;
+  name?: string;
+  tags?: string[];
+  score?: number;
+}
 
 /** The parts of the generated module the benchmark uses. */
-interface UserServiceModule {
-  readonly UserService: ServiceDescriptor<unknown>;
-  readonly UserServiceClient: new (channel: Channel) => {
-    ping(options?: CallOptions): Promise<string>;
-    getUser(id: bigint, options?: CallOptions): Promise<{ readonly id: bigint; readonly email: string }>;
-  };
-  readonly User: { create(init: Record<string, unknown>): unknown };
+interface EchoModule {
+  readonly EchoService: ServiceDescriptor<unknown>;
+  readonly EchoServiceClient: new (channel: Channel) => { echo(item: SkiffItem, options?: CallOptions): Promise<SkiffItem> };
 }
 
-async function load(generated: GeneratedCode): Promise<UserServiceModule> {
-  return (await import(pathToFileURL(generated.skiffUserService).href)) as UserServiceModule;
+async function load(generated: GeneratedCode): Promise<EchoModule> {
+  return (await import(pathToFileURL(generated.skiffEcho).href)) as EchoModule;
 }
 
-/** skiff's server: every framing on one port; the handler answers from prebuilt values. */
+/** Warnings and errors reach stderr; the info lines of a normal start and stop would clutter the progress. */
+const LOGGER: Logger = { ...stderrLogger, info() {} };
+
+/** skiff's server: every framing and protocol on one port; the handler returns the decoded item. */
 export const skiffServer: ServerPeer = {
   name: 'skiff',
   async serve(generated) {
-    const { UserService, User } = await load(generated);
-    const users = new Map(
-      USERS.map((u) => [
-        BigInt(u.id),
-        User.create({
-          ...u,
-          id: BigInt(u.id),
-          createdAt: BigInt(u.createdAt),
-          lastLoginAt: BigInt(u.lastLoginAt),
-          tags: new Set(u.tags),
-          preferences: new Map(Object.entries(u.preferences)),
-        }),
-      ]),
-    );
-    const handler = {
-      ping: () => 'pong',
-      health: () => 1,
-      getUser: (id: bigint) => {
-        const user = users.get(id);
-        if (user === undefined) throw new Error(`no user ${id}`);
-        return user;
-      },
-    };
-    const server = createServer().addService(UserService, handler);
+    const { EchoService } = await load(generated);
+    const server = createServer({ logger: LOGGER }).addService(EchoService, { echo: (item: SkiffItem) => item });
     const { port } = await server.listen({ port: 0, host: '127.0.0.1' });
     return { port, close: async () => void (await server.close({ graceMs: 1000 })) };
   },
 };
 
 /**
- * Calls carry a 60 s deadline: every skiff call has one (getUser declares 200 ms, which a loaded
- * machine could exceed at 256 in flight), so each call pays for its timer.
+ * Calls carry a 60 s deadline, as production calls do: each pays for its timer (and, with
+ * THeader, a `skiff-timeout-ms` header). grpc-js calls get the same deadline; thrift has none.
  */
 const CALL_OPTIONS: CallOptions = { timeoutMs: 60_000 };
 
@@ -65,18 +50,19 @@ function skiffClient(name: string, framing: Framing, wire: string): ClientPeer {
     name,
     wire,
     async connect(generated, port) {
-      const { UserServiceClient } = await load(generated);
+      const { EchoServiceClient } = await load(generated);
       const channel = createChannel({ host: '127.0.0.1', port, connections: 1, framing, protocol: 'compact' });
-      const client = new UserServiceClient(channel);
-      const ids = USERS.map((u) => BigInt(u.id));
+      const client = new EchoServiceClient(channel);
+      const items: SkiffItem[] = ITEMS.map((item) => ({ id: BigInt(item.id), name: item.name, tags: [...item.tags], score: item.score }));
+      const echo = (index: number): Promise<SkiffItem> => client.echo(items[index % items.length]!, CALL_OPTIONS);
       const bench: BenchClient = {
-        async call(workload: Workload, key: number) {
-          if (workload === 'ping') {
-            checkPong(name, await client.ping(CALL_OPTIONS));
-          } else {
-            const user = await client.getUser(ids[key - 1]!, CALL_OPTIONS);
-            checkUser(name, key, Number(user.id), user.email);
-          }
+        async call(index) {
+          const reply = await echo(index);
+          checkEcho(name, index, Number(reply.id), reply.name ?? '');
+        },
+        async echo(index) {
+          const reply = await echo(index);
+          return { id: Number(reply.id), name: reply.name ?? '', tags: reply.tags ?? [], score: reply.score ?? Number.NaN };
         },
         close: () => channel.close(),
       };
