@@ -40,7 +40,7 @@ export {
   type MethodResult,
   type ServiceDescriptor,
 } from './service.js';
-export { silentLogger, stderrLogger, type LogFields, type Logger } from './logger.js';
+export { createStderrLogger, silentLogger, stderrLogger, type LogFields, type Logger, type LogLevel } from './logger.js';
 export { ApplicationExceptionType } from './protocol/application-exception.js';
 export type { Framing, WireProtocol } from './protocol/framing.js';
 export type { BackoffOptions } from './internal/backoff.js';

@@ -114,7 +114,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  */
 export async function createAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const { port } = options;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RpcError(ErrorCode.INVALID_ARGUMENT, `the admin port must be an integer in 0..65535, got ${port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new RpcError(ErrorCode.INVALID_ARGUMENT, `the admin port must be an integer in 0..65535, got ${port}`);
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? stderrLogger;
   const now = options.now ?? Date.now;
@@ -149,14 +150,17 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
     throw error;
   }
 
-  const ready = (): Readiness => readiness([...watches.values()].map((w) => ({ name: w.name, state: w.server.state })), options.ready);
+  const ready = (): Readiness =>
+    readiness(
+      [...watches.values()].map((w) => ({ name: w.name, state: w.server.state })),
+      options.ready,
+    );
   const rpcz = () => collectRpcz([...watches.values()], { size: rpczSize, slowestWindowMs: windowMs });
   const json = (value: unknown, pretty: boolean): Reply => ({ status: 200, type: JSON_TYPE, body: `${JSON.stringify(value, null, pretty ? 2 : undefined)}\n` });
 
   const routes: Readonly<Record<string, (pretty: boolean) => Reply>> = {
     '/': () => ({ status: 200, type: 'text/html; charset=utf-8', body: STATUS_PAGE_HTML, headers: { 'Content-Security-Policy': STATUS_PAGE_CSP } }),
-    '/status.json': (pretty) =>
-      json(buildStatus({ servers: [...watches.values()], channels, ready: ready(), rpcz: rpcz(), windowMs, now: now() }), pretty),
+    '/status.json': (pretty) => json(buildStatus({ servers: [...watches.values()], channels, ready: ready(), rpcz: rpcz(), windowMs, now: now() }), pretty),
     '/metrics': () => ({ status: 200, type: PROMETHEUS_CONTENT_TYPE, body: renderMetrics({ servers: [...watches.values()], channels, ready: ready() }) }),
     '/healthz': () => ({ status: 200, type: TEXT, body: 'ok\n' }),
     '/readyz': () => {
@@ -171,7 +175,7 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
     try {
       reply = route(request);
     } catch (error) {
-      logger.error('admin endpoint failed to answer', { path: request.url, error: error instanceof Error ? error.message : String(error) });
+      logger.error({ path: request.url, error: error instanceof Error ? error.message : String(error) }, 'admin endpoint failed to answer');
       reply = { status: 500, type: TEXT, body: 'internal error\n' };
     }
     response.statusCode = reply.status;
@@ -187,7 +191,8 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
     const target = parseTarget(request.url ?? '/');
     if (target === undefined) return { status: 400, type: TEXT, body: 'bad request target\n' };
     const answer = Object.hasOwn(routes, target.path) ? routes[target.path] : undefined;
-    if (answer === undefined) return { status: 404, type: TEXT, body: `not found: ${target.path}\n(try /, /status.json, /metrics, /healthz, /readyz, /rpcz)\n` };
+    if (answer === undefined)
+      return { status: 404, type: TEXT, body: `not found: ${target.path}\n(try /, /status.json, /metrics, /healthz, /readyz, /rpcz)\n` };
     if (request.method !== 'GET' && request.method !== 'HEAD') return { status: 405, type: TEXT, body: 'only GET and HEAD\n', headers: { Allow: 'GET, HEAD' } };
     return answer(target.query.has('pretty'));
   };
@@ -201,15 +206,15 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
     http.once('error', fail);
     http.listen(port, host, () => {
       http.off('error', fail);
-      http.on('error', (error) => logger.error('admin endpoint socket error', { error: error.message }));
+      http.on('error', (error) => logger.error({ error: error.message }, 'admin endpoint socket error'));
       resolve();
     });
   });
   http.unref();
   const bound = http.address() as AddressInfo;
   const url = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}/`;
-  logger.info('admin endpoint listening', { url });
-  if (!isLoopback(bound.address)) logger.warn('the admin endpoint listens beyond loopback: anyone who can reach it sees call details', { url });
+  logger.info({ url }, 'admin endpoint listening');
+  if (!isLoopback(bound.address)) logger.warn({ url }, 'the admin endpoint listens beyond loopback: anyone who can reach it sees call details');
 
   const admin: AdminServer = {
     url,

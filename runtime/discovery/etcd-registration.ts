@@ -154,12 +154,12 @@ export function etcdRegistration(options: EtcdRegistrationOptions): EtcdRegistra
         if (stop.signal.aborted) return;
         registrations++;
         state = 'registered';
-        logger.info('registered in etcd', { key, lease: lease.id, ttlSec: lease.ttlSec });
+        logger.info({ key, lease: lease.id, ttlSec: lease.ttlSec }, 'registered in etcd');
         resolveReady();
         return;
       } catch (error) {
         if (stop.signal.aborted) return;
-        logger.warn('etcd registration failed; retrying', { key, error: (error as Error).message });
+        logger.warn({ key, error: (error as Error).message }, 'etcd registration failed; retrying');
         await sleep(backoffDelayMs(attempt++, backoff));
       }
     }
@@ -180,10 +180,10 @@ export function etcdRegistration(options: EtcdRegistrationOptions): EtcdRegistra
           const ttl = await client.leaseKeepAlive(leaseId!, stop.signal);
           failed = 0;
           if (ttl > 0) continue;
-          logger.warn('etcd lease lost; registering again', { key, lease: leaseId });
+          logger.warn({ key, lease: leaseId }, 'etcd lease lost; registering again');
         } catch (error) {
           if (stop.signal.aborted) return;
-          if (failed++ === 0) logger.warn('etcd keepalive failed', { key, lease: leaseId, error: (error as Error).message });
+          if (failed++ === 0) logger.warn({ key, lease: leaseId, error: (error as Error).message }, 'etcd keepalive failed');
           continue;
         }
         state = 'registering';
@@ -217,9 +217,9 @@ export function etcdRegistration(options: EtcdRegistrationOptions): EtcdRegistra
           try {
             await client.delete(key);
             if (lease !== undefined) await client.leaseRevoke(lease);
-            logger.info('deregistered from etcd', { key });
+            logger.info({ key }, 'deregistered from etcd');
           } catch (error) {
-            logger.warn('etcd deregistration failed; the key expires with its lease', { key, ttlSec, error: (error as Error).message });
+            logger.warn({ key, ttlSec, error: (error as Error).message }, 'etcd deregistration failed; the key expires with its lease');
           }
         }
         leaseId = undefined;

@@ -83,7 +83,7 @@ function endpointOf(kv: EtcdKeyValue, logger: Logger): Endpoint | undefined {
   }
   const { host, port } = parsed;
   if (typeof host !== 'string' || host.length === 0 || typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-    logger.warn('ignoring an etcd entry that is not an instance', { key: kv.key });
+    logger.warn({ key: kv.key }, 'ignoring an etcd entry that is not an instance');
     return undefined;
   }
   const metadata: Record<string, string> = {};
@@ -161,7 +161,7 @@ export function etcdResolver(options: EtcdResolverOptions): EtcdResolver {
     inGrace = false;
     graceTimer = undefined;
     if (held.size === 0) return;
-    logger.info('etcd resolver: instances that did not come back after the outage are dropped', { service: options.service, instances: held.size });
+    logger.info({ service: options.service, instances: held.size }, 'etcd resolver: instances that did not come back after the outage are dropped');
     held.clear();
     publish();
   }
@@ -220,9 +220,13 @@ export function etcdResolver(options: EtcdResolverOptions): EtcdResolver {
         byKey.clear();
         for (const kv of snapshot.kvs) apply(kv, 'put');
         publish();
-        if (held.size > 0) logger.info('etcd resolver: instances gone after the outage are held for the grace period', { service: options.service, instances: held.size, graceMs: outageGraceMs });
+        if (held.size > 0)
+          logger.info(
+            { service: options.service, instances: held.size, graceMs: outageGraceMs },
+            'etcd resolver: instances gone after the outage are held for the grace period',
+          );
         syncs++;
-        if (state !== 'synced') logger.info('etcd resolver synced', { service: options.service, instances: byKey.size, revision: String(snapshot.revision) });
+        if (state !== 'synced') logger.info({ service: options.service, instances: byKey.size, revision: String(snapshot.revision) }, 'etcd resolver synced');
         state = 'synced';
         attempt = 0;
         resolveReady();
@@ -230,11 +234,14 @@ export function etcdResolver(options: EtcdResolverOptions): EtcdResolver {
       } catch (error) {
         if (stop.signal.aborted) return;
         if (error instanceof RpcError && error.code === ErrorCode.OUT_OF_RANGE) {
-          logger.info('etcd watch revision compacted: syncing again', { service: options.service });
+          logger.info({ service: options.service }, 'etcd watch revision compacted: syncing again');
           continue;
         }
         if (state !== 'unavailable') {
-          logger.warn('etcd unreachable: keeping the last known instances', { service: options.service, instances: byKey.size, error: (error as Error).message });
+          logger.warn(
+            { service: options.service, instances: byKey.size, error: (error as Error).message },
+            'etcd unreachable: keeping the last known instances',
+          );
         }
         state = 'unavailable';
         await sleep(backoffDelayMs(attempt++, backoff));

@@ -146,7 +146,8 @@ const snapshot = (w: Slot): PreforkWorker => ({ slot: w.slot, pid: w.pid, ready:
  * `startTimeoutMs`.
  */
 export async function startPrefork(options: PreforkOptions): Promise<Prefork> {
-  if (!Number.isInteger(options.workers) || options.workers < 1) throw new RpcError(ErrorCode.INVALID_ARGUMENT, `startPrefork: workers must be an integer >= 1, got ${options.workers}`);
+  if (!Number.isInteger(options.workers) || options.workers < 1)
+    throw new RpcError(ErrorCode.INVALID_ARGUMENT, `startPrefork: workers must be an integer >= 1, got ${options.workers}`);
   const logger = options.logger ?? stderrLogger;
   const model = options.model;
   const modulePath = options.module === undefined ? process.argv[1] : options.module instanceof URL ? fileURLToPath(options.module) : options.module;
@@ -161,7 +162,10 @@ export async function startPrefork(options: PreforkOptions): Promise<Prefork> {
   if (model === 'shared-accept') {
     const frozen = Object.keys(cluster.settings).length > 0;
     if (frozen && cluster.schedulingPolicy !== cluster.SCHED_NONE) {
-      throw new RpcError(ErrorCode.FAILED_PRECONDITION, 'startPrefork: shared-accept needs cluster.SCHED_NONE, but this process already forked cluster workers with another scheduling policy');
+      throw new RpcError(
+        ErrorCode.FAILED_PRECONDITION,
+        'startPrefork: shared-accept needs cluster.SCHED_NONE, but this process already forked cluster workers with another scheduling policy',
+      );
     }
     cluster.schedulingPolicy = cluster.SCHED_NONE;
   }
@@ -201,7 +205,7 @@ export async function startPrefork(options: PreforkOptions): Promise<Prefork> {
     );
     const worker: Slot = { slot, child, pid: child.pid ?? -1, ready: false, open: new Set(), exited };
     slots[slot] = worker;
-    child.on('error', (error) => logger.warn('prefork worker IPC error', { pid: worker.pid, error: error.message }));
+    child.on('error', (error) => logger.warn({ pid: worker.pid, error: error.message }, 'prefork worker IPC error'));
     child.on('message', (message: unknown) => onMessage(worker, message));
     void exited.then(({ exitCode, signal }) => onExit(worker, exitCode, signal));
     return worker;
@@ -222,7 +226,7 @@ export async function startPrefork(options: PreforkOptions): Promise<Prefork> {
         flushWaiting();
         break;
       case 'failed':
-        logger.error('prefork worker failed to start', { pid: worker.pid, error: m.message });
+        logger.error({ pid: worker.pid, error: m.message }, 'prefork worker failed to start');
         // Its IPC channel would keep it alive: end it (a replacement follows, after a delay).
         worker.child.kill('SIGKILL');
         startFailed?.(new RpcError(ErrorCode.UNAVAILABLE, `prefork worker ${worker.pid} failed to start: ${m.message}`));
@@ -248,7 +252,10 @@ export async function startPrefork(options: PreforkOptions): Promise<Prefork> {
     const crashLoop = !worker.ready;
     const delayMs = crashLoop ? Math.min(5000, restartDelayMs * 2 ** failures[worker.slot]!) : 0;
     if (crashLoop) failures[worker.slot]!++;
-    logger.warn('prefork worker exited: replacing it', { pid: worker.pid, code: exitCode ?? undefined, signal: signal ?? undefined, connections: info.connections, delayMs });
+    logger.warn(
+      { pid: worker.pid, code: exitCode ?? undefined, signal: signal ?? undefined, connections: info.connections, delayMs },
+      'prefork worker exited: replacing it',
+    );
     const timer = setTimeout(() => {
       restartTimers.delete(timer);
       if (state === 'running') spawn(worker.slot);
@@ -289,7 +296,10 @@ export async function startPrefork(options: PreforkOptions): Promise<Prefork> {
   // Start: fork everyone, wait until every worker serves.
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new RpcError(ErrorCode.DEADLINE_EXCEEDED, `prefork workers did not start within ${options.startTimeoutMs ?? 10_000} ms`)), options.startTimeoutMs ?? 10_000);
+      const timer = setTimeout(
+        () => reject(new RpcError(ErrorCode.DEADLINE_EXCEEDED, `prefork workers did not start within ${options.startTimeoutMs ?? 10_000} ms`)),
+        options.startTimeoutMs ?? 10_000,
+      );
       startFailed = (error) => {
         clearTimeout(timer);
         reject(error);
@@ -315,7 +325,7 @@ export async function startPrefork(options: PreforkOptions): Promise<Prefork> {
         server.once('error', reject);
         server.listen(options.port, options.host, () => {
           server.off('error', reject);
-          server.on('error', (error) => logger.error('prefork listening socket error', { error: error.message }));
+          server.on('error', (error) => logger.error({ error: error.message }, 'prefork listening socket error'));
           boundPort = (server.address() as AddressInfo).port;
           resolve();
         });
@@ -346,18 +356,26 @@ export async function startPrefork(options: PreforkOptions): Promise<Prefork> {
       else w.child.send(message, undefined, {}, (error) => error && w.child.kill('SIGKILL'));
     }
     let killed = 0;
-    const killTimer = setTimeout(() => {
-      for (const w of workers) {
-        if (w.child.exitCode !== null || w.child.signalCode !== null) continue;
-        killed++;
-        w.child.kill('SIGKILL');
-      }
-    }, graceMs + (closeOptions.killAfterMs ?? 5000));
+    const killTimer = setTimeout(
+      () => {
+        for (const w of workers) {
+          if (w.child.exitCode !== null || w.child.signalCode !== null) continue;
+          killed++;
+          w.child.kill('SIGKILL');
+        }
+      },
+      graceMs + (closeOptions.killAfterMs ?? 5000),
+    );
     const exits = await Promise.all(workers.map((w) => w.exited));
     clearTimeout(killTimer);
     await stopped;
     state = 'closed';
-    const perWorker = workers.map((w, i) => ({ pid: w.pid, ...(w.report === undefined ? {} : { report: w.report }), exitCode: exits[i]!.exitCode, signal: exits[i]!.signal }));
+    const perWorker = workers.map((w, i) => ({
+      pid: w.pid,
+      ...(w.report === undefined ? {} : { report: w.report }),
+      exitCode: exits[i]!.exitCode,
+      signal: exits[i]!.signal,
+    }));
     const sum = (key: 'inFlightAtClose' | 'completed' | 'cutOff'): number => perWorker.reduce((n, w) => n + (w.report?.[key] ?? 0), 0);
     const report: PreforkDrainReport = {
       inFlightAtClose: sum('inFlightAtClose'),
@@ -367,7 +385,7 @@ export async function startPrefork(options: PreforkOptions): Promise<Prefork> {
       workers: perWorker,
       killed,
     };
-    logger.info('prefork server closed', { workers: workers.length, inFlightAtClose: report.inFlightAtClose, cutOff: report.cutOff, killed });
+    logger.info({ workers: workers.length, inFlightAtClose: report.inFlightAtClose, cutOff: report.cutOff, killed }, 'prefork server closed');
     for (const callback of whenClosed.splice(0)) callback();
     return report;
   };
@@ -396,7 +414,7 @@ export async function startPrefork(options: PreforkOptions): Promise<Prefork> {
     },
     closeOnSignals(signals = ['SIGTERM', 'SIGINT'], closeOptions = {}) {
       const onSignal = (signal: NodeJS.Signals): void => {
-        logger.info(`received ${signal}: draining the prefork workers`, { graceMs: closeOptions.graceMs ?? 10_000 });
+        logger.info({ graceMs: closeOptions.graceMs ?? 10_000 }, `received ${signal}: draining the prefork workers`);
         void prefork.close(closeOptions);
       };
       for (const signal of signals) process.on(signal, onSignal);

@@ -268,7 +268,9 @@ export class ServerConnection {
         }
       }
     }
-    const offloaded = bound.offloaded ? { name: `${bound.service}:${bound.method.name}`, protocol: incoming.protocol, args: args as Uint8Array, oneway } : undefined;
+    const offloaded = bound.offloaded
+      ? { name: `${bound.service}:${bound.method.name}`, protocol: incoming.protocol, args: args as Uint8Array, oneway }
+      : undefined;
     const ctx = new ServerCallContext(metadataOf(incoming.headers), deadline, this.peer, offloaded, this.peerCertificate);
     const traced = startServerSpan(bound.service, bound.method.name, incoming.headers);
     route.span = traced.span;
@@ -306,12 +308,15 @@ export class ServerConnection {
     if (isThenable(result)) {
       // Only a call still running needs its deadline timer: most handlers answer synchronously.
       if (deadline !== undefined) {
-        call.timer = setTimeout(() => {
-          ctx.abort(new RpcError(ErrorCode.DEADLINE_EXCEEDED, `the deadline of ${timeoutMs} ms passed`));
-          // The client has stopped waiting: the reply would be dropped, so none is sent.
-          this.finish(call);
-          this.observe(route, ErrorCode.DEADLINE_EXCEEDED, undefined, false, false);
-        }, Math.max(0, deadline - Date.now()));
+        call.timer = setTimeout(
+          () => {
+            ctx.abort(new RpcError(ErrorCode.DEADLINE_EXCEEDED, `the deadline of ${timeoutMs} ms passed`));
+            // The client has stopped waiting: the reply would be dropped, so none is sent.
+            this.finish(call);
+            this.observe(route, ErrorCode.DEADLINE_EXCEEDED, undefined, false, false);
+          },
+          Math.max(0, deadline - Date.now()),
+        );
       }
       result.then(
         (value) => this.complete(bound, route, call, oneway, true, value),
@@ -373,11 +378,14 @@ export class ServerConnection {
       method.result.write(w, result as never);
     } catch (error) {
       w.pos = w.start + mark;
-      this.options.logger.error('handler returned a value its IDL type does not allow', {
-        method: route.name,
-        peer: this.peer,
-        error: error instanceof Error ? error.message : String(error),
-      });
+      this.options.logger.error(
+        {
+          method: route.name,
+          peer: this.peer,
+          error: error instanceof Error ? error.message : String(error),
+        },
+        'handler returned a value its IDL type does not allow',
+      );
       this.replyError(route, new RpcError(ErrorCode.INTERNAL, `internal error in ${route.name}: the result does not encode`));
       return;
     }
@@ -470,29 +478,34 @@ export class ServerConnection {
 
   /** Pauses or resumes reading per the backpressure limits. */
   private updateReading(): void {
-    const overloaded =
-      this.running.size >= this.options.maxInFlight || this.connection.bufferedBytes >= this.options.maxBufferedBytes;
+    const overloaded = this.running.size >= this.options.maxInFlight || this.connection.bufferedBytes >= this.options.maxBufferedBytes;
     if (overloaded) this.connection.pauseReading();
     else this.connection.resumeReading();
   }
 
   private logHandlerError(bound: BoundMethod, error: unknown): void {
-    this.options.logger.error(`handler of ${bound.service}.${bound.method.name} failed`, {
-      peer: this.peer,
-      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    });
+    this.options.logger.error(
+      {
+        peer: this.peer,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      },
+      `handler of ${bound.service}.${bound.method.name} failed`,
+    );
   }
 
   private onClose(error: RpcError | undefined): void {
     if (error?.code === ErrorCode.PROTOCOL) {
-      this.options.logger.warn('closed a connection that sent malformed data', { peer: this.peer, reason: error.message });
+      this.options.logger.warn({ peer: this.peer, reason: error.message }, 'closed a connection that sent malformed data');
     } else if (error?.code === ErrorCode.INTERNAL) {
       const cause: unknown = error.cause;
-      this.options.logger.error('closed a connection after an internal error', {
-        peer: this.peer,
-        reason: error.message,
-        stack: cause instanceof Error ? cause.stack : undefined,
-      });
+      this.options.logger.error(
+        {
+          peer: this.peer,
+          reason: error.message,
+          stack: cause instanceof Error ? cause.stack : undefined,
+        },
+        'closed a connection after an internal error',
+      );
     }
     const reason = error ?? new RpcError(ErrorCode.CANCELLED, 'the client closed the connection');
     for (const call of this.running) {

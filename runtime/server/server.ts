@@ -219,7 +219,9 @@ export function createServer(options: ServerOptions = {}): Server {
   const workerPool = options.workerThreads === undefined ? undefined : new WorkerPool(options.workerThreads, logger);
   const offloadNames = new Set(options.workerThreads?.methods ?? []);
   const registry = new MethodRegistry(
-    workerPool === undefined ? undefined : (service, method) => method.workerThread === true || offloadNames.has(service) || offloadNames.has(`${service}.${method.name}`),
+    workerPool === undefined
+      ? undefined
+      : (service, method) => method.workerThread === true || offloadNames.has(service) || offloadNames.has(`${service}.${method.name}`),
   );
   const interceptors = options.interceptors ?? [];
   const innermost: ServerCallHandler = async (call) =>
@@ -248,7 +250,7 @@ export function createServer(options: ServerOptions = {}): Server {
       ? undefined
       : createTlsServer({ handshakeTimeout: options.tlsHandshakeTimeoutMs ?? 10_000, ...options.tls }, (socket) => accept(socket));
   tlsServer?.on('tlsClientError', (error, socket) => {
-    logger.warn('TLS handshake failed', { peer: `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`, reason: error.message });
+    logger.warn({ peer: `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`, reason: error.message }, 'TLS handshake failed');
   });
   let state: ServerState = 'created';
   let closing: Promise<DrainReport> | undefined;
@@ -279,7 +281,7 @@ export function createServer(options: ServerOptions = {}): Server {
     const now = Date.now();
     if (now - lastRefusalLoggedAt >= 1000) {
       lastRefusalLoggedAt = now;
-      logger.warn('refusing connections: maxConnections are open', { maxConnections, refused: counters.connectionsRefused });
+      logger.warn({ maxConnections, refused: counters.connectionsRefused }, 'refusing connections: maxConnections are open');
     }
   };
   const refuseConnection = (socket: Socket): void => {
@@ -322,7 +324,7 @@ export function createServer(options: ServerOptions = {}): Server {
         s.once('error', failed);
         s.listen(port, host, () => {
           s.off('error', failed);
-          s.on('error', (error) => logger.error('server socket error', { error: error.message }));
+          s.on('error', (error) => logger.error({ error: error.message }, 'server socket error'));
           netServer = s;
           startServing('listening');
           resolve(s.address() as AddressInfo);
@@ -395,7 +397,7 @@ export function createServer(options: ServerOptions = {}): Server {
     },
     closeOnSignals(signals = ['SIGTERM', 'SIGINT'], closeOptions = {}) {
       const onSignal = (signal: NodeJS.Signals): void => {
-        logger.info(`received ${signal}: draining`, { graceMs: closeOptions.graceMs ?? 10_000 });
+        logger.info({ graceMs: closeOptions.graceMs ?? 10_000 }, `received ${signal}: draining`);
         void server.close(closeOptions);
       };
       for (const signal of signals) process.on(signal, onSignal);
@@ -449,7 +451,7 @@ export function createServer(options: ServerOptions = {}): Server {
       const incompleteSince = connection.connection.incompleteSince;
       if (frameTimeoutMs > 0 && incompleteSince !== 0 && now - incompleteSince > frameTimeoutMs) {
         counters.slowFramesClosed++;
-        logger.warn('closed a connection whose frame did not complete in time', { peer: connection.peer, frameTimeoutMs });
+        logger.warn({ peer: connection.peer, frameTimeoutMs }, 'closed a connection whose frame did not complete in time');
         connection.destroy(new RpcError(ErrorCode.UNAVAILABLE, `a frame did not complete within ${frameTimeoutMs} ms`));
         continue;
       }
@@ -477,7 +479,8 @@ export function createServer(options: ServerOptions = {}): Server {
       timer = setTimeout(() => {
         const reason = new RpcError(ErrorCode.UNAVAILABLE, `the server closed after a ${graceMs} ms grace period`);
         for (const connection of connections) cutOff += connection.inFlight;
-        if (connections.size > 0) logger.warn('grace period over: closing connections with calls still running', { connections: connections.size, calls: cutOff });
+        if (connections.size > 0)
+          logger.warn({ connections: connections.size, calls: cutOff }, 'grace period over: closing connections with calls still running');
         for (const connection of connections) connection.destroy(reason);
         resolve();
       }, graceMs);
@@ -490,7 +493,7 @@ export function createServer(options: ServerOptions = {}): Server {
     loopDelay?.disable();
     state = 'closed';
     const report: DrainReport = { inFlightAtClose, completed: inFlightAtClose - cutOff, cutOff, durationMs: Date.now() - startedAt };
-    logger.info('server closed', { ...report });
+    logger.info({ ...report }, 'server closed');
     for (const callback of whenClosed.splice(0)) callback();
     return report;
   }

@@ -106,7 +106,14 @@ export class WorkerPool {
     if (!Number.isInteger(threads) || threads < 1) {
       throw new RpcError(ErrorCode.INVALID_ARGUMENT, `workerThreads.threads must be a whole number >= 1, not ${threads}`);
     }
-    this.slots = Array.from({ length: threads }, (_, index) => ({ index, worker: undefined, ready: false, inFlight: 0, failedStarts: 0, restartTimer: undefined }));
+    this.slots = Array.from({ length: threads }, (_, index) => ({
+      index,
+      worker: undefined,
+      ready: false,
+      inFlight: 0,
+      failedStarts: 0,
+      restartTimer: undefined,
+    }));
   }
 
   /** Spawns every thread; resolves to the `Service:method` names they serve once all are ready. */
@@ -196,7 +203,7 @@ export class WorkerPool {
     slot.ready = false;
     worker.on('message', (message: FromThreadMessage) => this.receive(slot, worker, message));
     worker.on('error', (error) => {
-      this.logger.error('a worker thread crashed', { thread: slot.index, error: error.stack ?? error.message });
+      this.logger.error({ thread: slot.index, error: error.stack ?? error.message }, 'a worker thread crashed');
     });
     worker.on('exit', (code) => this.onExit(slot, worker, code));
   }
@@ -213,7 +220,7 @@ export class WorkerPool {
         }
         return;
       case 'failed':
-        this.logger.error('a worker thread could not set up its handlers', { thread: slot.index, error: message.message });
+        this.logger.error({ thread: slot.index, error: message.message }, 'a worker thread could not set up its handlers');
         this.starting?.reject(new RpcError(ErrorCode.FAILED_PRECONDITION, `the worker-thread module failed to set up: ${message.message}`));
         this.starting = undefined;
         void worker.terminate();
@@ -240,7 +247,7 @@ export class WorkerPool {
         pending.reject(new RpcError(message.code, message.message));
         return;
       case 'crash':
-        this.logger.error(`handler of ${pending.what} failed in a worker thread`, { error: message.detail });
+        this.logger.error({ error: message.detail }, `handler of ${pending.what} failed in a worker thread`);
         // Logged here with the thread's stack; a oneway caller gets no answer either way.
         if (pending.oneway) pending.resolve(undefined);
         else pending.reject(new RpcError(ErrorCode.INTERNAL, `internal error in ${pending.what}`));
@@ -267,7 +274,7 @@ export class WorkerPool {
     this.restarts++;
     if (!wasReady) slot.failedStarts++;
     const delayMs = slot.failedStarts === 0 ? 0 : backoffDelayMs(slot.failedStarts - 1, { baseMs: 100, maxMs: 5000 });
-    this.logger.warn('replacing a worker thread', { thread: slot.index, exitCode: code, delayMs });
+    this.logger.warn({ thread: slot.index, exitCode: code, delayMs }, 'replacing a worker thread');
     slot.restartTimer = setTimeout(() => this.spawn(slot), delayMs);
   }
 

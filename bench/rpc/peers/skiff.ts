@@ -3,7 +3,7 @@
  * `createChannel` (one connection), `createServer().addService(EchoService, handler)`.
  */
 import { pathToFileURL } from 'node:url';
-import { createChannel, createServer, stderrLogger, type CallOptions, type Channel, type Framing, type Logger, type ServiceDescriptor } from '../../../runtime/index.js';
+import { createChannel, createServer, type CallOptions, type Channel, type Framing, type ServiceDescriptor } from '../../../runtime/index.js';
 import { checkEcho, ITEMS } from '../fixture.js';
 import type { BenchClient, ClientPeer, GeneratedCode, ServerPeer } from '../peer.js';
 
@@ -25,15 +25,12 @@ async function load(generated: GeneratedCode): Promise<EchoModule> {
   return (await import(pathToFileURL(generated.skiffEcho).href)) as EchoModule;
 }
 
-/** Warnings and errors reach stderr; the info lines of a normal start and stop would clutter the progress. */
-const LOGGER: Logger = { ...stderrLogger, info() {} };
-
 /** skiff's server: every framing and protocol on one port; the handler returns the decoded item. */
 export const skiffServer: ServerPeer = {
   name: 'skiff',
   async serve(generated) {
     const { EchoService } = await load(generated);
-    const server = createServer({ logger: LOGGER }).addService(EchoService, { echo: (item: SkiffItem) => item });
+    const server = createServer().addService(EchoService, { echo: (item: SkiffItem) => item });
     const { port } = await server.listen({ port: 0, host: '127.0.0.1' });
     return { port, close: async () => void (await server.close({ graceMs: 1000 })) };
   },

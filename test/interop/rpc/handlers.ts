@@ -86,8 +86,8 @@ export function profilesHandler(observed: Observed): ProfilesHandler {
 export function collectingLogger(into: string[]): Logger {
   return {
     ...silentLogger,
-    error: (message) => into.push(`error: ${message}`),
-    warn: (message) => into.push(`warn: ${message}`),
+    error: (_fields, message) => into.push(`error: ${message}`),
+    warn: (_fields, message) => into.push(`warn: ${message}`),
   };
 }
 
