@@ -3,7 +3,7 @@
  * the four server models, measured side by side in one run.
  *
  *   npm run bench:concurrency
- *   node dist/bench/concurrency/main.js --rounds 3 --sample-ms 2000 --parallelism 2 --iterations 2000
+ *   node dist/bench/concurrency/main.js --rounds 3 --sample-ms 2000 --parallelism 2 --iterations 5000
  *
  * Models: `event-loop` (one process), `shared-accept` and `handoff` (prefork, `parallelism`
  * worker processes), `worker-threads` (one process, a pool of `parallelism` threads for the
@@ -35,7 +35,7 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', default: '3' },
     'sample-ms': { type: 'string', default: '2000' },
     parallelism: { type: 'string', default: String(availableParallelism()) },
-    iterations: { type: 'string', default: '2000' },
+    iterations: { type: 'string', default: '5000' },
   },
 });
 const rounds = positiveInteger('rounds', flags.rounds);
