@@ -44,7 +44,9 @@ export interface CallConnectionOptions {
   /**
    * Send a `ping` after this many milliseconds without a frame from the server, to find a dead
    * peer whose TCP connection never reported an error (a crashed host, a partition). Needs a skiff
-   * server (control frames). Default: off.
+   * server (control frames): a connection that receives nothing at all within `keepaliveMs +
+   * keepaliveTimeoutMs` of its first request is closed too (a skiff server announces itself at
+   * once). Default: off.
    */
   readonly keepaliveMs?: number;
   /** Close the connection (its calls fail `UNAVAILABLE`) when a ping gets no answer within this many milliseconds. Default 10,000. */
@@ -110,6 +112,9 @@ export class CallConnection implements PooledConnection {
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private lastFrameAt = 0;
+  /** When the first request was written, while nothing has come back yet (keepalive's silent-peer check); else 0. */
+  private unansweredSince = 0;
+  private heardFromPeer = false;
 
   private constructor(
     socket: Socket,
@@ -242,6 +247,7 @@ export class CallConnection implements PooledConnection {
     }
     finishMessage(w, this.framing, mark);
     this.connection.flushSoon();
+    if (!this.heardFromPeer && this.unansweredSince === 0) this.unansweredSince = Date.now();
   }
 
   private requestHeaders(call: OutgoingCall): InfoHeaders {
@@ -286,7 +292,14 @@ export class CallConnection implements PooledConnection {
   private startKeepalive(intervalMs: number, timeoutMs: number): void {
     this.lastFrameAt = Date.now();
     this.keepaliveTimer = setInterval(() => {
-      if (!this.peerControl || this.pingTimer !== undefined || this.connection.state !== 'open') return;
+      if (this.connection.state !== 'open') return;
+      // Not a byte since the first request: a skiff server announces itself at once, so no
+      // announcement (and so no ping) within a ping's interval and timeout means a dead path.
+      if (!this.heardFromPeer && this.unansweredSince !== 0 && Date.now() - this.unansweredSince >= intervalMs + timeoutMs) {
+        this.connection.destroy(new RpcError(ErrorCode.UNAVAILABLE, `nothing received within ${intervalMs + timeoutMs} ms of the first request (keepalive)`));
+        return;
+      }
+      if (!this.peerControl || this.pingTimer !== undefined) return;
       if (Date.now() - this.lastFrameAt < intervalMs) return;
       this.sendControl(0, ControlMessage.PING);
       this.pingTimer = setTimeout(() => {
@@ -299,6 +312,7 @@ export class CallConnection implements PooledConnection {
 
   private onFrame(frame: Uint8Array, streamOffset: number): void {
     if (this.keepaliveTimer !== undefined) this.lastFrameAt = Date.now();
+    this.heardFromPeer = true;
     const incoming = unwrapFrame(frame, streamOffset, this.connection.streamFormat);
     if (incoming.headers.size > 0) this.readHeaders(incoming.headers, incoming.seqId ?? 0);
     if (incoming.payload.length === 0) return;

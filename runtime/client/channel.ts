@@ -14,6 +14,7 @@ import { ErrorCode, RpcError } from '../errors.js';
 import type { BackoffOptions } from '../internal/backoff.js';
 import { currentCallScope } from '../internal/call-scope.js';
 import { otel } from '../internal/otel.js';
+import { MAX_TIMER_MS } from '../internal/timer-range.js';
 import { endClientSpan, startClientTrace } from './client-tracing.js';
 import type { Framing, WireProtocol } from '../protocol/framing.js';
 import { RESERVED_HEADER_PREFIX } from '../protocol/skiff-headers.js';
@@ -235,10 +236,12 @@ function send1(
   hedging: ChannelHedging | undefined,
 ): Promise<unknown> {
   const { method, options } = call;
-  const timeoutMs = options.timeoutMs ?? method.timeoutMs ?? defaultTimeoutMs;
-  if (timeoutMs !== undefined && !(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
-    return Promise.reject(new RpcError(ErrorCode.INVALID_ARGUMENT, `timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`));
+  const requestedMs = options.timeoutMs ?? method.timeoutMs ?? defaultTimeoutMs;
+  if (requestedMs !== undefined && !(requestedMs > 0 && Number.isFinite(requestedMs))) {
+    return Promise.reject(new RpcError(ErrorCode.INVALID_ARGUMENT, `timeoutMs must be a positive number of milliseconds, got ${requestedMs}`));
   }
+  // Deadlines beyond Node's timer range (24.8 days) are capped to it (see timer-range.ts).
+  const timeoutMs = requestedMs === undefined ? undefined : Math.min(requestedMs, MAX_TIMER_MS);
   const metadata = options.metadata;
   if (metadata !== undefined) {
     for (const key in metadata) {

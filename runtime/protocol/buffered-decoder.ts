@@ -1,18 +1,18 @@
 /**
  * Cuts a byte stream of unframed Thrift messages (`TBufferedTransport`, a bare `TSocket`: npm
  * thrift's default, common on Java and Python servers) into one message per "frame". With no
- * length prefix, a message's end is found by parsing it: the envelope, then skipping the
- * argument or result struct. Pure and push-style, like {@link FrameDecoder}.
+ * length prefix, a message's end is found by parsing it: the envelope, then the argument or
+ * result struct, with a {@link MessageScanner} that resumes where it stopped when the next chunk
+ * arrives. Pure and push-style, like {@link FrameDecoder}.
  *
- * Cost: a message split across socket chunks is parsed again from its start when each chunk
- * arrives, so the work grows with the square of a message's size divided by the chunk size. The
- * size limit (default 1 MiB, lower than the framed limit for that reason) bounds it.
+ * Cost: linear in the bytes received, however a message is split across chunks. A message that
+ * arrives whole in one chunk is handed out as a view of that chunk (no copy); the start of a
+ * message split across chunks is copied into a buffer of its own that grows by doubling, so each
+ * byte is copied a bounded number of times. The size limit (default 1 MiB) bounds that buffer.
  */
 import { ProtocolError } from '../errors.js';
-import { BinaryReader } from './binary.js';
-import { CompactReader } from './compact.js';
 import type { WireProtocol } from './framing.js';
-import { TType } from './types.js';
+import { MessageScanner } from './message-scanner.js';
 
 /** Default of {@link BufferedDecoderOptions.maxMessageBytes}: 1 MiB. */
 export const DEFAULT_MAX_BUFFERED_MESSAGE_BYTES = 1024 * 1024;
@@ -23,12 +23,23 @@ export interface BufferedDecoderOptions {
   readonly maxMessageBytes?: number;
 }
 
+const NO_BYTES = new Uint8Array(0);
+/** Smallest buffer allocated for a split message. */
+const MIN_BUFFER_BYTES = 4096;
+
 /** Splits unframed messages of one protocol out of a stream (see the module comment). */
 export class BufferedDecoder {
   readonly maxMessageBytes: number;
-  private readonly reader: CompactReader | BinaryReader;
-  /** Bytes received and not yet handed out (a partial message, or messages held back). */
-  private pending: Uint8Array | undefined;
+  private readonly scanner: MessageScanner;
+  /**
+   * Bytes received and not yet handed out are `buf[start, end)`: a view of the last chunk, or
+   * (`owned`) a buffer of this decoder's into which later chunks are appended. Handed-out
+   * messages are views too, so bytes before `start` are never written again.
+   */
+  private buf: Uint8Array = NO_BYTES;
+  private start = 0;
+  private end = 0;
+  private owned = false;
   private streamOffset = 0;
   /** Stream offset of the message handed to the last `onFrame` call. */
   lastFrameOffset = 0;
@@ -38,77 +49,84 @@ export class BufferedDecoder {
     options: BufferedDecoderOptions = {},
   ) {
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_BUFFERED_MESSAGE_BYTES;
-    this.reader = protocol === 'compact' ? new CompactReader(new Uint8Array(0)) : new BinaryReader(new Uint8Array(0));
+    this.scanner = new MessageScanner(protocol);
   }
 
   /** Bytes received but not yet handed out. */
   get bufferedBytes(): number {
-    return this.pending?.length ?? 0;
+    return this.end - this.start;
+  }
+
+  /** Bytes scanned so far: each byte of the stream once (see `MessageScanner.scannedBytes`). */
+  get scannedBytes(): number {
+    return this.scanner.scannedBytes;
   }
 
   /**
-   * Feeds `chunk`; calls `onFrame` with each complete message, in order. When `onFrame` returns
-   * `false`, decoding stops and the rest waits for {@link resume}.
+   * Feeds `chunk` (which must not be changed afterwards: messages may be views of it); calls
+   * `onFrame` with each complete message, in order. When `onFrame` returns `false`, decoding
+   * stops and the rest waits for {@link resume}.
    *
    * @throws ProtocolError for a message that does not parse, or `SIZE_LIMIT` when an incomplete
    *   message already exceeds `maxMessageBytes`. Close the connection then.
    */
   push(chunk: Uint8Array, onFrame: (frame: Uint8Array) => unknown): void {
-    let bytes = chunk;
-    if (this.pending !== undefined) {
-      bytes = new Uint8Array(this.pending.length + chunk.length);
-      bytes.set(this.pending);
-      bytes.set(chunk, this.pending.length);
-      this.pending = undefined;
+    if (this.start === this.end) {
+      this.buf = chunk;
+      this.start = 0;
+      this.end = chunk.length;
+      this.owned = false;
+    } else {
+      this.append(chunk);
     }
-    let pos = 0;
-    while (pos < bytes.length) {
-      const length = this.measure(bytes.subarray(pos));
-      if (length === undefined) {
-        if (bytes.length - pos > this.maxMessageBytes) {
-          throw new ProtocolError(
-            'SIZE_LIMIT',
-            `unframed message exceeds the ${this.maxMessageBytes}-byte limit before it ends`,
-            this.streamOffset,
-          );
-        }
-        break;
-      }
-      const message = bytes.subarray(pos, pos + length);
-      pos += length;
-      this.lastFrameOffset = this.streamOffset;
-      this.streamOffset += length;
-      if (onFrame(message) === false) break;
-    }
-    if (pos < bytes.length) this.pending = bytes.subarray(pos);
+    this.decode(onFrame);
   }
 
   /** Decodes messages held back by a `false` from `onFrame`. */
   resume(onFrame: (frame: Uint8Array) => unknown): void {
-    const pending = this.pending;
-    if (pending === undefined) return;
-    this.pending = undefined;
-    this.push(pending, onFrame);
+    if (this.start < this.end) this.decode(onFrame);
   }
 
-  /** Length of the whole message at the start of `bytes`, or `undefined` if it is incomplete. */
-  private measure(bytes: Uint8Array): number | undefined {
-    const r = this.reader;
-    r.reset(bytes);
-    try {
-      r.readMessageBegin();
-      r.skip(TType.STRUCT);
-      return r.offset;
-    } catch (error) {
-      if (error instanceof ProtocolError) {
-        if (error.reason === 'TRUNCATED') return undefined;
-        throw new ProtocolError(error.reason, error.message.replace(/ at offset \d+$/, ''), this.streamOffset + error.offset);
+  private decode(onFrame: (frame: Uint8Array) => unknown): void {
+    while (this.start < this.end) {
+      const length = this.scanner.scan(this.buf, this.start, this.end, this.streamOffset);
+      if (length === undefined) {
+        if (this.end - this.start > this.maxMessageBytes) {
+          throw new ProtocolError('SIZE_LIMIT', `unframed message exceeds the ${this.maxMessageBytes}-byte limit before it ends`, this.streamOffset);
+        }
+        return;
       }
-      throw error;
-    } finally {
-      r.reset(NO_BYTES);
+      const message = this.buf.subarray(this.start, this.start + length);
+      this.start += length;
+      this.lastFrameOffset = this.streamOffset;
+      this.streamOffset += length;
+      const more = onFrame(message);
+      if (this.start === this.end) this.release();
+      if (more === false) return;
     }
   }
-}
 
-const NO_BYTES = new Uint8Array(0);
+  /** Adds `chunk` after the pending bytes, in a buffer of this decoder's, growing it by doubling. */
+  private append(chunk: Uint8Array): void {
+    const pending = this.end - this.start;
+    if (!this.owned || this.end + chunk.length > this.buf.length) {
+      const needed = pending + chunk.length;
+      const grown = new Uint8Array(Math.max(needed, Math.min(2 * needed, this.maxMessageBytes), MIN_BUFFER_BYTES));
+      grown.set(this.buf.subarray(this.start, this.end));
+      this.buf = grown;
+      this.start = 0;
+      this.end = pending;
+      this.owned = true;
+    }
+    this.buf.set(chunk, this.end);
+    this.end += chunk.length;
+  }
+
+  /** Drops the reference to a buffer whose bytes have all been handed out. */
+  private release(): void {
+    this.buf = NO_BYTES;
+    this.start = 0;
+    this.end = 0;
+    this.owned = false;
+  }
+}

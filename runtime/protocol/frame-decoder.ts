@@ -5,6 +5,13 @@
  */
 import { ProtocolError } from '../errors.js';
 
+/**
+ * First buffer for a frame split across chunks (unless the frame is smaller): the buffer then
+ * grows with the bytes that arrive, so 4 bytes of a length field commit 64 KiB, not the frame's
+ * announced size (up to 16 MiB on every connection a peer opens).
+ */
+const INITIAL_PARTIAL_BYTES = 64 * 1024;
+
 /** Default of {@link FrameDecoderOptions.maxFrameBytes}: 16 MiB. */
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
@@ -18,9 +25,10 @@ export interface FrameDecoderOptions {
  * Reassembles frames from chunks of any size.
  *
  * Memory: a frame that arrives whole inside one chunk is handed out as a view of that chunk (no
- * copy). A frame split across chunks is copied into one buffer allocated once its length is
- * known, and that length is checked against `maxFrameBytes` first: a peer cannot make the decoder
- * allocate or buffer more than one maximal frame plus three bytes of the next length.
+ * copy). A frame split across chunks is copied into a buffer that grows by doubling as its bytes
+ * arrive (its length is checked against `maxFrameBytes` first): it holds at most 64 KiB or twice
+ * what the peer has sent of the frame, whichever is more, and never more than one maximal frame
+ * plus three bytes of the next length.
  *
  * Views share the pushed chunks' memory, so the caller must not reuse a chunk after pushing it
  * (socket chunks are fresh buffers).
@@ -33,8 +41,12 @@ export class FrameDecoder {
   /** Bytes of a length field split across chunks. */
   private readonly lengthBytes = new Uint8Array(4);
   private lengthFilled = 0;
-  /** The frame being reassembled from several chunks, and how much of it has arrived. */
+  /**
+   * The frame being reassembled from several chunks: its length, a buffer that grows (by
+   * doubling) as its bytes arrive, and how much of it has arrived.
+   */
   private partial: Uint8Array | undefined;
+  private partialLength = 0;
   private partialFilled = 0;
   /** Unparsed rest of a chunk, kept when `onFrame` asked to stop (see {@link push}). */
   private held: Uint8Array | undefined;
@@ -74,11 +86,12 @@ export class FrameDecoder {
     const end = chunk.length;
     while (pos < end) {
       if (this.partial !== undefined) {
-        const take = Math.min(this.partial.length - this.partialFilled, end - pos);
+        const take = Math.min(this.partialLength - this.partialFilled, end - pos);
+        if (this.partialFilled + take > this.partial.length) this.grow(this.partialFilled + take);
         this.partial.set(chunk.subarray(pos, pos + take), this.partialFilled);
         this.partialFilled += take;
         pos += take;
-        if (this.partialFilled < this.partial.length) return;
+        if (this.partialFilled < this.partialLength) return;
         const frame = this.partial;
         this.partial = undefined;
         this.partialFilled = 0;
@@ -108,7 +121,8 @@ export class FrameDecoder {
           return;
         }
       } else {
-        this.partial = new Uint8Array(length);
+        this.partial = new Uint8Array(Math.min(length, Math.max(INITIAL_PARTIAL_BYTES, 2 * (end - pos))));
+        this.partialLength = length;
         this.partialFilled = 0;
       }
     }
@@ -133,6 +147,13 @@ export class FrameDecoder {
     if (held === undefined) return;
     this.held = undefined;
     this.push(held, onFrame);
+  }
+
+  /** Makes room for at least `needed` bytes of the partial frame, doubling (never past its length). */
+  private grow(needed: number): void {
+    const grown = new Uint8Array(Math.min(this.partialLength, Math.max(needed, 2 * this.partial!.length)));
+    grown.set(this.partial!.subarray(0, this.partialFilled));
+    this.partial = grown;
   }
 
   private hold(chunk: Uint8Array, pos: number): void {

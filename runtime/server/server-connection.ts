@@ -27,6 +27,7 @@ import { MessageType } from '../protocol/types.js';
 import type { CallContext, MethodDescriptor } from '../service.js';
 import { runInCallScope } from '../internal/call-scope.js';
 import { isThenable } from '../internal/thenable.js';
+import { MAX_TIMER_MS } from '../internal/timer-range.js';
 import { ServerCallContext } from './call-context.js';
 import { FrameConnection } from '../transport/frame-connection.js';
 import type { BoundMethod, MethodRegistry } from './method-registry.js';
@@ -252,7 +253,8 @@ export class ServerConnection {
     let timeoutMs = 0;
     const timeoutText = incoming.headers.get(SkiffHeader.TIMEOUT_MS);
     if (timeoutText !== undefined) {
-      timeoutMs = Number(timeoutText);
+      // Deadlines beyond Node's timer range (24.8 days) are capped to it (see timer-range.ts).
+      timeoutMs = Math.min(Number(timeoutText), MAX_TIMER_MS);
       if (Number.isFinite(timeoutMs) && timeoutMs > 0) {
         // Counted from when the request's bytes arrived: it may have waited in the frame
         // decoder while this connection was paused.
