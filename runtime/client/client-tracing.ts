@@ -29,10 +29,11 @@ export function startClientTrace(method: string, metadata: Readonly<Record<strin
   // A proxy: it picks up an SDK registered later.
   tracer ??= trace.getTracer('skiff');
   const active = context.active();
-  const span = tracer.startSpan(method, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'apache_thrift', 'rpc.method': method } }, active);
+  const span = tracer.startSpan(method, { kind: SpanKind.CLIENT }, active);
   const recording = span.isRecording();
   let traceparent: string | undefined;
   if (recording) {
+    span.setAttributes({ 'rpc.system': 'apache_thrift', 'rpc.method': method });
     traceparent = formatTraceparent(span.spanContext());
   } else {
     const parent = trace.getSpanContext(active);
