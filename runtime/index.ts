@@ -1,6 +1,18 @@
 /**
  * The runtime's public surface. Generated code imports only from here (as `skiff/runtime`).
+ *
+ * Importing it must stay cheap (issue 8: <= 10 ms over an empty process), so:
+ * - the build bundles this entry into one file (`scripts/bundle-runtime.mjs`): Node loads ES
+ *   modules one file at a time, at about 1 ms each;
+ * - subsystems behind an async factory (the admin endpoint, prefork) load on their first call,
+ *   through `import()` (see the end of this file): V8 parses all of a file it loads, about 1 ms
+ *   per 30 KB of code;
+ * - no module reachable from here loads a slow Node built-in or does slow work at its top level:
+ *   those load on first use (`internal/node-builtins.ts`).
  */
+import type { AdminServer, AdminServerOptions } from './admin/admin-server.js';
+import type { Prefork, PreforkOptions } from './server/prefork.js';
+
 export { ErrorCode, ProtocolError, RpcError, type ProtocolErrorReason } from './errors.js';
 export {
   MessageType,
@@ -72,14 +84,13 @@ export { bearerToken } from './client/bearer-token.js';
 export type { LoadCounters } from './server/server-load.js';
 export { AdaptiveLimiter, type AdaptiveLimitOptions, type AdaptiveLimitState } from './server/adaptive-limiter.js';
 export type { ServerCall, ServerCallHandler, ServerInterceptor } from './server/server-connection.js';
-export {
-  startPrefork,
-  type Prefork,
-  type PreforkCloseOptions,
-  type PreforkDrainReport,
-  type PreforkModel,
-  type PreforkOptions,
-  type PreforkState,
+export type {
+  Prefork,
+  PreforkCloseOptions,
+  PreforkDrainReport,
+  PreforkModel,
+  PreforkOptions,
+  PreforkState,
 } from './server/prefork.js';
 export { isPreforkWorker, runWorker, type RunWorkerOptions } from './server/prefork-worker.js';
 export { WorkerThreadResult, type WorkerPoolStats, type WorkerThreadOptions } from './server/worker-pool.js';
@@ -121,10 +132,29 @@ export type { FailureRateOptions } from './client/outlier-detector.js';
 export type { SlowStartOptions } from './client/slow-start.js';
 export type { HedgingOptions } from './client/hedging.js';
 export type { EndpointInstance } from './client/endpoint-set.js';
-export { createAdminServer, type AdminServer, type AdminServerOptions } from './admin/admin-server.js';
+export type { AdminServer, AdminServerOptions } from './admin/admin-server.js';
 export type { ChannelInstanceStatus, ChannelStatus, ChannelStatusSource } from './admin/channel-status.js';
 export type { ChannelSection, MethodStatus, ServerStatus, StatusSnapshot } from './admin/status-snapshot.js';
 export type { LatencySummary } from './admin/call-metrics.js';
 export type { Readiness } from './admin/readiness.js';
 export type { Rpcz, RpczCall } from './admin/rpcz.js';
 export { REDACTED, redactMetadata } from './admin/redact.js';
+
+/**
+ * Starts the admin endpoint (see `admin/admin-server.ts`); resolves once it listens. Rejects with
+ * `INVALID_ARGUMENT` for a bad port, `UNAVAILABLE` when the address cannot be bound.
+ */
+export async function createAdminServer(options: AdminServerOptions): Promise<AdminServer> {
+  const admin = await import('./admin/admin-server.js');
+  return admin.createAdminServer(options);
+}
+
+/**
+ * Forks the prefork workers and resolves once every one of them serves (see
+ * `server/prefork.ts`). Rejects (killing what it started) if one fails to start or the start
+ * takes longer than `startTimeoutMs`.
+ */
+export async function startPrefork(options: PreforkOptions): Promise<Prefork> {
+  const prefork = await import('./server/prefork.js');
+  return prefork.startPrefork(options);
+}

@@ -24,9 +24,10 @@
  *
  * Lifecycle: `listening` (once the promise of {@link createAdminServer} resolves) -> `closed`.
  */
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ErrorCode, RpcError } from '../errors.js';
+import { nodeHttp } from '../internal/node-builtins.js';
 import { stderrLogger, type Logger } from '../logger.js';
 import type { Server } from '../server/server.js';
 import type { ChannelStatusSource } from './channel-status.js';
@@ -36,7 +37,7 @@ import { readiness, type Readiness } from './readiness.js';
 import { collectRpcz } from './rpcz.js';
 import { ServerWatch } from './server-watch.js';
 import { buildStatus } from './status-snapshot.js';
-import { STATUS_PAGE_CSP, STATUS_PAGE_HTML } from './status-page.js';
+import { STATUS_PAGE_HTML, statusPageCsp } from './status-page.js';
 
 /** Settings of {@link createAdminServer}. */
 export interface AdminServerOptions {
@@ -159,7 +160,7 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
   const json = (value: unknown, pretty: boolean): Reply => ({ status: 200, type: JSON_TYPE, body: `${JSON.stringify(value, null, pretty ? 2 : undefined)}\n` });
 
   const routes: Readonly<Record<string, (pretty: boolean) => Reply>> = {
-    '/': () => ({ status: 200, type: 'text/html; charset=utf-8', body: STATUS_PAGE_HTML, headers: { 'Content-Security-Policy': STATUS_PAGE_CSP } }),
+    '/': () => ({ status: 200, type: 'text/html; charset=utf-8', body: STATUS_PAGE_HTML, headers: { 'Content-Security-Policy': statusPageCsp() } }),
     '/status.json': (pretty) => json(buildStatus({ servers: [...watches.values()], channels, ready: ready(), rpcz: rpcz(), windowMs, now: now() }), pretty),
     '/metrics': () => ({ status: 200, type: PROMETHEUS_CONTENT_TYPE, body: renderMetrics({ servers: [...watches.values()], channels, ready: ready() }) }),
     '/healthz': () => ({ status: 200, type: TEXT, body: 'ok\n' }),
@@ -197,7 +198,7 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
     return answer(target.query.has('pretty'));
   };
 
-  const http: HttpServer = createHttpServer({ requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024 }, handle);
+  const http: HttpServer = nodeHttp().createServer({ requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024 }, handle);
   await new Promise<void>((resolve, reject) => {
     const fail = (error: Error): void => {
       stopWatching();

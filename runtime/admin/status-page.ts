@@ -11,7 +11,7 @@
  * Elements carry `data-server`, `data-method="Service.method"` and `data-field` attributes so that
  * tests (and people with a browser console) can read the numbers.
  */
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../internal/node-builtins.js';
 
 const STYLE = `
 :root { --bg:#f5f6f8; --card:#fff; --ink:#1c2330; --muted:#687385; --line:#e3e6eb; --accent:#2f6fde;
@@ -363,22 +363,28 @@ const SCRIPT = `
 })();
 `;
 
-const hash = (text: string): string => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+const hash = (text: string): string => `'sha256-${nodeCrypto().createHash('sha256').update(text).digest('base64')}'`;
+
+let csp: string | undefined;
 
 /**
  * The page's Content-Security-Policy: only its own inline script and style (by hash), fetches to
- * its own origin, no framing.
+ * its own origin, no framing. Computed on the first call: hashing needs node:crypto, which
+ * importing the runtime must not load.
  */
-export const STATUS_PAGE_CSP = [
-  "default-src 'none'",
-  `script-src ${hash(SCRIPT)}`,
-  `style-src ${hash(STYLE)}`,
-  "connect-src 'self'",
-  'img-src data:',
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function statusPageCsp(): string {
+  csp ??= [
+    "default-src 'none'",
+    `script-src ${hash(SCRIPT)}`,
+    `style-src ${hash(STYLE)}`,
+    "connect-src 'self'",
+    'img-src data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return csp;
+}
 
 /** The page (see the module comment); the same bytes for every request. */
 export const STATUS_PAGE_HTML = `<!doctype html>

@@ -9,8 +9,8 @@
  * - A `goaway` from a draining server makes the connection unavailable for new calls; it closes
  *   when its last call ends.
  */
-import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import type { Socket } from 'node:net';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { ErrorCode, ProtocolError, RpcError } from '../errors.js';
 import { fromApplicationException, isErrorCode, readApplicationException } from '../protocol/application-exception.js';
 import { BinaryReader } from '../protocol/binary.js';
@@ -19,6 +19,8 @@ import { beginMessage, finishMessage, headerProtocolId, unwrapFrame, type Framin
 import { beginHeaderFrame, endFrame, type InfoHeaders } from '../protocol/header.js';
 import { CONTROL_FEATURE, ControlMessage, SkiffHeader } from '../protocol/skiff-headers.js';
 import { MessageType } from '../protocol/types.js';
+import { nodeNet, nodeTls } from '../internal/node-builtins.js';
+import { DeadlineTimers, type DeadlineEntry } from '../internal/deadline-timers.js';
 import type { MethodDescriptor, MethodResult } from '../service.js';
 import { FrameConnection, type FrameWriter } from '../transport/frame-connection.js';
 import { isServerFailure } from './outlier-detector.js';
@@ -76,11 +78,12 @@ export interface OutgoingCall {
 }
 
 /** A call waiting for its reply. */
-interface PendingCall {
+interface PendingCall extends DeadlineEntry {
+  readonly seqId: number;
   readonly method: MethodDescriptor<unknown, unknown>;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
-  timer: NodeJS.Timeout | undefined;
+  readonly timeoutMs: number | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 }
@@ -115,6 +118,14 @@ export class CallConnection implements PooledConnection {
   /** When the first request was written, while nothing has come back yet (keepalive's silent-peer check); else 0. */
   private unansweredSince = 0;
   private heardFromPeer = false;
+  private readonly deadlines = new DeadlineTimers<PendingCall>((pending) => {
+    this.giveUp(pending.seqId, new RpcError(ErrorCode.DEADLINE_EXCEEDED, `${pending.method.name} did not complete within ${pending.timeoutMs} ms`));
+  });
+  /** The headers of a call with only a timeout, and that timeout (see {@link requestHeaders}). */
+  private timeoutHeaders: InfoHeaders | undefined;
+  private timeoutHeadersMs: number | undefined;
+  /** The endpoint this connection was made to, `host:port` as configured (balancers' key). */
+  readonly endpointKey: string;
 
   private constructor(
     socket: Socket,
@@ -122,6 +133,7 @@ export class CallConnection implements PooledConnection {
     private readonly onClosed: (connection: CallConnection) => void,
   ) {
     this.protocol = options.protocol ?? 'compact';
+    this.endpointKey = `${options.host}:${options.port}`;
     this.framing = options.framing ?? 'header';
     this.connection = new FrameConnection(
       socket,
@@ -146,8 +158,8 @@ export class CallConnection implements PooledConnection {
       const tls = typeof options.tls === 'function' ? options.tls() : options.tls;
       const socket =
         tls === undefined
-          ? netConnect({ host: options.host, port: options.port })
-          : tlsConnect({ ...(isIP(options.host) === 0 ? { servername: options.host } : {}), ...tls, host: options.host, port: options.port });
+          ? nodeNet().connect({ host: options.host, port: options.port })
+          : nodeTls().connect({ ...(nodeNet().isIP(options.host) === 0 ? { servername: options.host } : {}), ...tls, host: options.host, port: options.port });
       const timeoutMs = options.connectTimeoutMs ?? 5000;
       const timer = setTimeout(() => {
         socket.destroy();
@@ -166,10 +178,6 @@ export class CallConnection implements PooledConnection {
     });
   }
 
-  /** The endpoint this connection was made to, `host:port` as configured (balancers' key). */
-  get endpointKey(): string {
-    return `${this.options.host}:${this.options.port}`;
-  }
 
   /** The server's address, `host:port`. */
   get peer(): string {
@@ -197,12 +205,15 @@ export class CallConnection implements PooledConnection {
       });
     }
     return new Promise((resolve, reject) => {
-      const pending: PendingCall = { method, resolve, reject, timer: undefined, signal: undefined, onAbort: undefined };
-      if (call.timeoutMs !== undefined) {
-        pending.timer = setTimeout(() => {
-          this.giveUp(seqId, new RpcError(ErrorCode.DEADLINE_EXCEEDED, `${method.name} did not complete within ${call.timeoutMs} ms`));
-        }, call.timeoutMs);
-      }
+      const pending: PendingCall = { seqId, method, resolve, reject, timeoutMs: call.timeoutMs,
+        signal: undefined,
+        onAbort: undefined,
+        deadlineAt: 0,
+        deadlineList: undefined,
+        deadlinePrev: undefined,
+        deadlineNext: undefined,
+      };
+      if (call.timeoutMs !== undefined) this.deadlines.add(pending, call.timeoutMs);
       const signal = call.signal;
       if (signal !== undefined) {
         pending.signal = signal;
@@ -253,6 +264,14 @@ export class CallConnection implements PooledConnection {
   private requestHeaders(call: OutgoingCall): InfoHeaders {
     const metadata = call.metadata;
     if (call.timeoutMs === undefined && metadata === undefined) return this.announced ? EMPTY_HEADERS : FEATURES_HEADER;
+    if (metadata === undefined && this.announced) {
+      // Most calls of a client carry the same timeout and nothing else: their headers are shared.
+      if (this.timeoutHeaders === undefined || this.timeoutHeadersMs !== call.timeoutMs) {
+        this.timeoutHeaders = new Map([[SkiffHeader.TIMEOUT_MS, String(call.timeoutMs)]]);
+        this.timeoutHeadersMs = call.timeoutMs;
+      }
+      return this.timeoutHeaders;
+    }
     const headers = new Map<string, string>();
     if (!this.announced) headers.set(SkiffHeader.FEATURES, CONTROL_FEATURE);
     if (call.timeoutMs !== undefined) headers.set(SkiffHeader.TIMEOUT_MS, String(call.timeoutMs));
@@ -284,7 +303,7 @@ export class CallConnection implements PooledConnection {
 
   private settle(seqId: number, pending: PendingCall): void {
     this.pending.delete(seqId);
-    if (pending.timer !== undefined) clearTimeout(pending.timer);
+    this.deadlines.remove(pending);
     if (pending.onAbort !== undefined) pending.signal!.removeEventListener('abort', pending.onAbort);
   }
 
@@ -391,8 +410,8 @@ export class CallConnection implements PooledConnection {
     const failure = connectionClosed(this.peer, error?.message, error);
     const calls = [...this.pending];
     this.pending.clear();
+    this.deadlines.clear();
     for (const [, pending] of calls) {
-      if (pending.timer !== undefined) clearTimeout(pending.timer);
       if (pending.onAbort !== undefined) pending.signal!.removeEventListener('abort', pending.onAbort);
       this.options.onOutcome?.(true);
       pending.reject(failure);

@@ -12,7 +12,7 @@
  */
 import { ErrorCode, RpcError } from '../errors.js';
 import type { BackoffOptions } from '../internal/backoff.js';
-import { currentCallScope } from '../internal/call-scope.js';
+import { currentCallScope, enableCallScopes } from '../internal/call-scope.js';
 import { otel } from '../internal/otel.js';
 import { MAX_TIMER_MS } from '../internal/timer-range.js';
 import { endClientSpan, startClientTrace } from './client-tracing.js';
@@ -158,6 +158,7 @@ export interface ClientChannel extends Channel {
 export function createChannel(options: ChannelOptions): ClientChannel {
   // Loaded now, not by the first call (see internal/otel.ts).
   otel();
+  enableCallScopes();
   const slowStart = options.slowStart === undefined ? undefined : new SlowStart(options.slowStart);
   const outliers = options.outlierDetection === false ? undefined : new OutlierDetector(options.outlierDetection);
   const balancer = options.balancer ?? leastPending();

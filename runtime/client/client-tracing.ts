@@ -11,6 +11,8 @@ import { otel } from '../internal/otel.js';
 import { formatTraceparent, TRACEPARENT } from '../internal/trace-context.js';
 
 let tracer: Tracer | undefined;
+/** A call in no trace, with no metadata: the common case without an SDK, shared. */
+const NOT_TRACED: ClientTrace = { metadata: undefined, span: undefined };
 
 /** What a call sends for tracing, and its span when one records. */
 export interface ClientTrace {
@@ -39,6 +41,7 @@ export function startClientTrace(method: string, metadata: Readonly<Record<strin
     const parent = trace.getSpanContext(active);
     traceparent = parent !== undefined && trace.isSpanContextValid(parent) ? formatTraceparent(parent) : inherited;
   }
+  if (!recording && traceparent === undefined && metadata === undefined) return NOT_TRACED;
   const withTrace = traceparent === undefined || metadata?.[TRACEPARENT] !== undefined ? metadata : { ...metadata, [TRACEPARENT]: traceparent };
   return { metadata: withTrace, span: recording ? span : undefined };
 }

@@ -88,81 +88,188 @@ export function isHeaderFrame(frame: Uint8Array): boolean {
  *   protocol id, any transform (skiff supports none yet: `INVALID_VALUE`), or malformed strings.
  */
 export function parseHeaderFrame(frame: Uint8Array, streamOffset = 0, limits: HeaderLimits = {}): HeaderFrame {
-  const fail = (reason: 'TRUNCATED' | 'BAD_VERSION' | 'INVALID_VALUE' | 'INVALID_UTF8' | 'INVALID_VARINT' | 'SIZE_LIMIT', detail: string, at: number): never => {
-    throw new ProtocolError(reason, detail, streamOffset + at);
+  const parsed = parseHeaderSection(frame, streamOffset, limits);
+  return {
+    flags: parsed.flags,
+    seqId: parsed.seqId,
+    protocolId: parsed.protocolId,
+    headers: parsed.headers,
+    payload: frame.subarray(parsed.payloadStart),
   };
-  if (frame.length < FIXED_BYTES) fail('TRUNCATED', `THeader frame of ${frame.length} bytes is shorter than its ${FIXED_BYTES}-byte fixed part`, 0);
-  if (!isHeaderFrame(frame)) fail('BAD_VERSION', 'frame does not start with the THeader magic 0x0FFF', 0);
+}
+
+/**
+ * What {@link parseHeaderSection} found. One object is reused by every parse: read it before the
+ * next one (callers copy what they keep into a frame object of their own shape).
+ */
+export interface ParsedHeaderSection {
+  readonly flags: number;
+  readonly seqId: number;
+  readonly protocolId: HeaderProtocolId;
+  readonly headers: InfoHeaders;
+  /** Where the payload starts in the frame. */
+  readonly payloadStart: number;
+}
+
+/**
+ * {@link parseHeaderFrame} without building its result: the framing layer builds its own frame
+ * object from this, so a frame costs one object, not two. Same arguments and errors.
+ */
+export function parseHeaderSection(frame: Uint8Array, streamOffset = 0, limits: HeaderLimits = {}): ParsedHeaderSection {
+  const section = sectionReader;
+  section.streamOffset = streamOffset;
+  if (frame.length < FIXED_BYTES) section.fail('TRUNCATED', `THeader frame of ${frame.length} bytes is shorter than its ${FIXED_BYTES}-byte fixed part`, 0);
+  if (!isHeaderFrame(frame)) section.fail('BAD_VERSION', 'frame does not start with the THeader magic 0x0FFF', 0);
   const flags = (frame[2]! << 8) | frame[3]!;
   const seqId = (frame[4]! << 24) | (frame[5]! << 16) | (frame[6]! << 8) | frame[7]!;
   const sectionBytes = ((frame[8]! << 8) | frame[9]!) * 4;
   const maxHeaderBytes = limits.maxHeaderBytes ?? MAX_HEADER_SECTION_BYTES;
-  if (sectionBytes > maxHeaderBytes) fail('SIZE_LIMIT', `THeader header section of ${sectionBytes} bytes exceeds the limit of ${maxHeaderBytes}`, 8);
+  if (sectionBytes > maxHeaderBytes) section.fail('SIZE_LIMIT', `THeader header section of ${sectionBytes} bytes exceeds the limit of ${maxHeaderBytes}`, 8);
   const maxHeaders = limits.maxHeaders ?? Infinity;
   const sectionEnd = FIXED_BYTES + sectionBytes;
   if (sectionEnd > frame.length) {
-    fail('TRUNCATED', `THeader header section of ${sectionBytes} bytes overruns the ${frame.length}-byte frame`, 8);
+    section.fail('TRUNCATED', `THeader header section of ${sectionBytes} bytes overruns the ${frame.length}-byte frame`, 8);
   }
-  let pos = FIXED_BYTES;
-  const varint = (): number => {
-    const at = pos;
+  section.frame = frame;
+  section.pos = FIXED_BYTES;
+  section.end = sectionEnd;
+  try {
+    const protocolAt = section.pos;
+    const protocolId = section.varint();
+    if (protocolId !== HeaderProtocolId.BINARY && protocolId !== HeaderProtocolId.COMPACT) {
+      section.fail('BAD_VERSION', `unsupported THeader protocol id ${protocolId}`, protocolAt);
+    }
+    const transformsAt = section.pos;
+    const transformCount = section.varint();
+    if (transformCount !== 0) {
+      section.fail('INVALID_VALUE', `THeader transforms are not supported (frame has ${transformCount}, first id ${section.varint()})`, transformsAt);
+    }
+    let headers: Map<string, string> | undefined;
+    while (section.pos < sectionEnd) {
+      const infoAt = section.pos;
+      const infoType = section.varint();
+      // Padding is zero bytes, which read as info type 0: the section ends there. An unknown info
+      // type cannot be skipped (its layout is unknown): like Apache Thrift's readers, stop there.
+      if (infoType !== INFO_KEYVALUE) break;
+      const count = section.varint();
+      // Each pair takes at least two bytes: a count beyond that is a lie, caught before looping.
+      if (count > (sectionEnd - section.pos) / 2) section.fail('TRUNCATED', `${count} info headers cannot fit in the header section`, infoAt);
+      if ((headers?.size ?? 0) + count > maxHeaders) section.fail('SIZE_LIMIT', `${count} info headers exceed the limit of ${maxHeaders}`, infoAt);
+      headers ??= new Map();
+      for (let i = 0; i < count; i++) {
+        const key = section.key();
+        headers.set(key, section.string());
+      }
+    }
+    const parsed = section.parsed;
+    parsed.flags = flags;
+    parsed.seqId = seqId;
+    parsed.protocolId = protocolId as HeaderProtocolId;
+    parsed.headers = headers ?? NO_HEADERS;
+    parsed.payloadStart = sectionEnd;
+    return parsed;
+  } finally {
+    // Not to pin the connection's read buffer until the next frame.
+    section.frame = NO_BYTES;
+  }
+}
+
+const NO_BYTES = new Uint8Array(0);
+/** Most distinct keys {@link SectionReader.key} remembers, and their longest length in bytes. */
+const MAX_KNOWN_KEYS = 32;
+const MAX_KNOWN_KEY_BYTES = 48;
+
+/**
+ * Reads the varints and strings of one header section at a time. A single instance serves every
+ * parse (parsing is synchronous and calls out to nothing), so a frame costs no closures or
+ * cursor objects: on a busy connection those were most of what parsing allocated.
+ */
+class SectionReader {
+  frame: Uint8Array = NO_BYTES;
+  pos = 0;
+  end = 0;
+  streamOffset = 0;
+  /**
+   * ASCII keys seen before, returned again instead of decoding a new string per frame: a peer
+   * sends the same few keys on every frame. Bounded, so a peer sending endless new keys only
+   * stops them being remembered.
+   */
+  private readonly knownKeys: string[] = [];
+  /** The result of the last parse. */
+  readonly parsed: { -readonly [K in keyof ParsedHeaderSection]: ParsedHeaderSection[K] } = {
+    flags: 0,
+    seqId: 0,
+    protocolId: HeaderProtocolId.COMPACT,
+    headers: NO_HEADERS,
+    payloadStart: 0,
+  };
+
+  fail(reason: 'TRUNCATED' | 'BAD_VERSION' | 'INVALID_VALUE' | 'INVALID_UTF8' | 'INVALID_VARINT' | 'SIZE_LIMIT', detail: string, at: number): never {
+    throw new ProtocolError(reason, detail, this.streamOffset + at);
+  }
+
+  varint(): number {
+    const frame = this.frame;
+    const at = this.pos;
+    let pos = at;
     let value = 0;
     for (let shift = 0; shift < 35; shift += 7) {
-      if (pos >= sectionEnd) fail('TRUNCATED', 'varint runs past the THeader header section', at);
+      if (pos >= this.end) this.fail('TRUNCATED', 'varint runs past the THeader header section', at);
       const byte = frame[pos++]!;
       value += (byte & 0x7f) * 2 ** shift;
       if (byte < 0x80) {
-        if (value > 0x7fffffff) fail('INVALID_VARINT', `varint ${value} exceeds the i32 range`, at);
+        if (value > 0x7fffffff) this.fail('INVALID_VARINT', `varint ${value} exceeds the i32 range`, at);
+        this.pos = pos;
         return value;
       }
     }
-    return fail('INVALID_VARINT', 'varint longer than 5 bytes', at);
-  };
-  const string = (): string => {
-    const at = pos;
-    const length = varint();
-    if (length > sectionEnd - pos) fail('TRUNCATED', `header string of ${length} bytes overruns the header section`, at);
-    const value = decodeUtf8(frame, pos, pos + length);
-    if (value === undefined) fail('INVALID_UTF8', 'header string is not well-formed UTF-8', pos);
-    pos += length;
-    return value!;
-  };
+    return this.fail('INVALID_VARINT', 'varint longer than 5 bytes', at);
+  }
 
-  const protocolAt = pos;
-  const protocolId = varint();
-  if (protocolId !== HeaderProtocolId.BINARY && protocolId !== HeaderProtocolId.COMPACT) {
-    fail('BAD_VERSION', `unsupported THeader protocol id ${protocolId}`, protocolAt);
+  /** A length-prefixed string's byte length, checked against the section; `pos` is then at its bytes. */
+  private stringLength(): number {
+    const at = this.pos;
+    const length = this.varint();
+    if (length > this.end - this.pos) this.fail('TRUNCATED', `header string of ${length} bytes overruns the header section`, at);
+    return length;
   }
-  const transformsAt = pos;
-  const transformCount = varint();
-  if (transformCount !== 0) {
-    fail('INVALID_VALUE', `THeader transforms are not supported (frame has ${transformCount}, first id ${varint()})`, transformsAt);
+
+  string(): string {
+    return this.stringOf(this.stringLength());
   }
-  let headers: Map<string, string> | undefined;
-  while (pos < sectionEnd) {
-    const infoAt = pos;
-    const infoType = varint();
-    // Padding is zero bytes, which read as info type 0: the section ends there. An unknown info
-    // type cannot be skipped (its layout is unknown): like Apache Thrift's readers, stop there.
-    if (infoType !== INFO_KEYVALUE) break;
-    const count = varint();
-    // Each pair takes at least two bytes: a count beyond that is a lie, caught before looping.
-    if (count > (sectionEnd - pos) / 2) fail('TRUNCATED', `${count} info headers cannot fit in the header section`, infoAt);
-    if ((headers?.size ?? 0) + count > maxHeaders) fail('SIZE_LIMIT', `${count} info headers exceed the limit of ${maxHeaders}`, infoAt);
-    headers ??= new Map();
-    for (let i = 0; i < count; i++) {
-      const key = string();
-      headers.set(key, string());
+
+  /** The `length` bytes at `pos` as strict UTF-8. */
+  private stringOf(length: number): string {
+    const start = this.pos;
+    const value = decodeUtf8(this.frame, start, start + length);
+    if (value === undefined) this.fail('INVALID_UTF8', 'header string is not well-formed UTF-8', start);
+    this.pos = start + length;
+    return value!;
+  }
+
+  /** A key: like {@link string}, but a key seen before is the same string as before. */
+  key(): string {
+    const length = this.stringLength();
+    const frame = this.frame;
+    const start = this.pos;
+    const known = this.knownKeys;
+    for (let k = 0; k < known.length; k++) {
+      const candidate = known[k]!;
+      if (candidate.length !== length) continue;
+      let i = 0;
+      while (i < length && candidate.charCodeAt(i) === frame[start + i]) i++;
+      if (i === length) {
+        this.pos = start + length;
+        return candidate;
+      }
     }
+    const value = this.stringOf(length);
+    if (known.length < MAX_KNOWN_KEYS && length <= MAX_KNOWN_KEY_BYTES && value.length === length) known.push(value);
+    return value;
   }
-  return {
-    flags,
-    seqId,
-    protocolId: protocolId as HeaderProtocolId,
-    headers: headers ?? NO_HEADERS,
-    payload: frame.subarray(sectionEnd),
-  };
 }
+
+const sectionReader = new SectionReader();
 
 /**
  * Starts a THeader frame at the writer's position: writes the length placeholder, magic, flags,
@@ -173,13 +280,9 @@ export function parseHeaderFrame(frame: Uint8Array, streamOffset = 0, limits: He
  */
 export function beginHeaderFrame(w: ByteWriter, seqId: number, protocolId: HeaderProtocolId, headers: InfoHeaders = NO_HEADERS): number {
   const mark = w.pos - w.start;
-  let headerBound = 2 * 5 + 1;
-  if (headers.size > 0) {
-    headerBound += 10;
-    for (const [key, value] of headers) headerBound += 10 + 3 * (key.length + value.length);
-  }
-  w.ensure(4 + FIXED_BYTES + headerBound + 3);
-  const buf = w.buf;
+  // Fixed part, protocol id and transform count, info type and count, padding.
+  w.ensure(4 + FIXED_BYTES + 2 + 6 + 3);
+  let buf = w.buf;
   const frameStart = w.pos;
   // Length is patched by endFrame.
   buf[frameStart + 4] = HEADER_MAGIC >> 8;
@@ -187,24 +290,29 @@ export function beginHeaderFrame(w: ByteWriter, seqId: number, protocolId: Heade
   buf[frameStart + 6] = 0;
   buf[frameStart + 7] = 0;
   w.setInt32At(frameStart + 8, seqId);
-  const sectionStart = frameStart + 4 + FIXED_BYTES;
-  let p = sectionStart;
+  let p = frameStart + 4 + FIXED_BYTES;
   buf[p++] = protocolId;
   buf[p++] = 0;
   if (headers.size > 0) {
     buf[p++] = INFO_KEYVALUE;
     p = putVarint(buf, p, headers.size);
+    // One pass over the headers, making room for each pair as it comes (the buffer may move).
     for (const [key, value] of headers) {
-      p = putString(buf, p, key);
+      w.pos = p;
+      w.ensure(10 + 3 * (key.length + value.length) + 3);
+      buf = w.buf;
+      p = putString(buf, w.pos, key);
       p = putString(buf, p, value);
     }
   }
+  const sectionStart = w.start + mark + 4 + FIXED_BYTES;
   while ((p - sectionStart) % 4 !== 0) buf[p++] = 0;
   const sectionBytes = p - sectionStart;
   if (sectionBytes > MAX_HEADER_SECTION_BYTES) {
+    w.pos = w.start + mark;
     throw new RangeError(`THeader info headers take ${sectionBytes} bytes, more than the format's ${MAX_HEADER_SECTION_BYTES}`);
   }
-  w.setInt16At(frameStart + 12, sectionBytes / 4);
+  w.setInt16At(w.start + mark + 12, sectionBytes / 4);
   w.pos = p;
   return mark;
 }

@@ -5,6 +5,8 @@
  */
 import type { PeerCertificate } from 'node:tls';
 import type { WireProtocol } from '../protocol/framing.js';
+import type { InfoHeaders } from '../protocol/header.js';
+import { RESERVED_HEADER_PREFIX } from '../protocol/skiff-headers.js';
 import type { CallContext } from '../service.js';
 
 /** A call to run on the worker-thread pool: what the thread needs besides the context. */
@@ -27,14 +29,31 @@ export class ServerCallContext implements CallContext {
   /** Told when the call is aborted: the worker-thread pool forwards it to the thread. */
   onAbort: ((reason: unknown) => void) | undefined;
 
+  private metadataSource: Readonly<Record<string, string>> | InfoHeaders;
+
+  /**
+   * @param metadata - the caller's metadata, or the request's info headers to take it from when
+   *   first asked (most handlers never ask; skiff's own `skiff-*` headers are left out).
+   */
   constructor(
-    readonly metadata: Readonly<Record<string, string>>,
+    metadata: Readonly<Record<string, string>> | InfoHeaders,
     readonly deadline: number | undefined,
     readonly peer: string,
     /** Set when the method runs on the worker-thread pool: its undecoded arguments. */
     readonly offloaded?: OffloadedCall,
     readonly peerCertificate?: PeerCertificate,
-  ) {}
+  ) {
+    this.metadataSource = metadata;
+  }
+
+  /** Metadata the client sent with the call (its info headers, without skiff's own). */
+  get metadata(): Readonly<Record<string, string>> {
+    const source = this.metadataSource;
+    if (!(source instanceof Map)) return source as Readonly<Record<string, string>>;
+    const metadata = metadataOf(source);
+    this.metadataSource = metadata;
+    return metadata;
+  }
 
   /** Aborted when the client cancels, the deadline passes or the connection closes. */
   get signal(): AbortSignal {
@@ -53,4 +72,18 @@ export class ServerCallContext implements CallContext {
     this.controller?.abort(reason);
     this.onAbort?.(reason);
   }
+}
+
+const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({});
+
+/** The application metadata among a request's info headers: all but skiff's own `skiff-*` keys. */
+export function metadataOf(headers: InfoHeaders): Readonly<Record<string, string>> {
+  if (headers.size === 0) return NO_METADATA;
+  let metadata: Record<string, string> | undefined;
+  for (const [key, value] of headers) {
+    if (key.startsWith(RESERVED_HEADER_PREFIX)) continue;
+    metadata ??= Object.create(null) as Record<string, string>;
+    metadata[key] = value;
+  }
+  return metadata ?? NO_METADATA;
 }

@@ -36,13 +36,13 @@
  * at the first cluster fork: it fails if this process already forked cluster workers with
  * round-robin scheduling. Handoff does not use node:cluster.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import cluster from 'node:cluster';
+import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, RpcError } from '../errors.js';
 import { stderrLogger, type Logger } from '../logger.js';
+import { nodeChildProcess, nodeCluster, nodeNet } from '../internal/node-builtins.js';
 import { leastConnectionsPicker, roundRobinPicker, type PreforkWorker, type WorkerPicker } from './prefork-picker.js';
 import { isSkiffMessage, PREFORK_ENV, type PreforkModel, type PrimaryMessage, type WorkerMessage, type WorkerSettings } from './prefork-protocol.js';
 import type { CloseOptions, DrainReport } from './server.js';
@@ -160,6 +160,7 @@ export async function startPrefork(options: PreforkOptions): Promise<Prefork> {
   const events = new EventEmitter();
 
   if (model === 'shared-accept') {
+    const cluster = nodeCluster();
     const frozen = Object.keys(cluster.settings).length > 0;
     if (frozen && cluster.schedulingPolicy !== cluster.SCHED_NONE) {
       throw new RpcError(
@@ -195,10 +196,10 @@ export async function startPrefork(options: PreforkOptions): Promise<Prefork> {
     const env = { ...options.env, [PREFORK_ENV]: JSON.stringify(settings) };
     let child: ChildProcess;
     if (model === 'shared-accept') {
-      cluster.setupPrimary({ exec: modulePath, args, execArgv, silent: false });
-      child = cluster.fork(env).process;
+      nodeCluster().setupPrimary({ exec: modulePath, args, execArgv, silent: false });
+      child = nodeCluster().fork(env).process;
     } else {
-      child = fork(modulePath, args, { execArgv, env: { ...process.env, ...env }, stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+      child = nodeChildProcess().fork(modulePath, args, { execArgv, env: { ...process.env, ...env }, stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
     }
     const exited = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.once('exit', (exitCode, signal) => resolve({ exitCode, signal })),
@@ -315,7 +316,7 @@ export async function startPrefork(options: PreforkOptions): Promise<Prefork> {
     });
     startFailed = undefined;
     if (model === 'handoff') {
-      acceptor = createNetServer({ pauseOnConnect: true }, (socket) => {
+      acceptor = nodeNet().createServer({ pauseOnConnect: true }, (socket) => {
         socket.on('error', () => {});
         if (state !== 'running') socket.destroy();
         else handOff(socket);

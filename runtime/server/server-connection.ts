@@ -14,7 +14,7 @@
  *   half-closes once its last call has been answered.
  */
 import type { Socket } from 'node:net';
-import { TLSSocket, type PeerCertificate } from 'node:tls';
+import type { PeerCertificate } from 'node:tls';
 import { ErrorCode, ProtocolError, RpcError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { toApplicationException, writeApplicationException } from '../protocol/application-exception.js';
@@ -22,13 +22,15 @@ import { BinaryReader } from '../protocol/binary.js';
 import { CompactReader } from '../protocol/compact.js';
 import { beginMessage, finishMessage, headerProtocolId, unwrapFrame, type Framing, type IncomingFrame, type WireProtocol } from '../protocol/framing.js';
 import { beginHeaderFrame, endFrame, type HeaderLimits, type InfoHeaders } from '../protocol/header.js';
-import { CONTROL_FEATURE, ControlMessage, RESERVED_HEADER_PREFIX, SkiffHeader } from '../protocol/skiff-headers.js';
+import { CONTROL_FEATURE, ControlMessage, SkiffHeader } from '../protocol/skiff-headers.js';
 import { MessageType } from '../protocol/types.js';
 import type { CallContext, MethodDescriptor } from '../service.js';
 import { runInCallScope } from '../internal/call-scope.js';
+import { isTlsSocket } from '../internal/node-builtins.js';
 import { isThenable } from '../internal/thenable.js';
+import { DeadlineTimers, type DeadlineEntry } from '../internal/deadline-timers.js';
 import { MAX_TIMER_MS } from '../internal/timer-range.js';
-import { ServerCallContext } from './call-context.js';
+import { metadataOf, ServerCallContext } from './call-context.js';
 import { FrameConnection } from '../transport/frame-connection.js';
 import type { BoundMethod, MethodRegistry } from './method-registry.js';
 import type { ServerLoad } from './server-load.js';
@@ -76,11 +78,12 @@ export interface ServerConnectionOptions {
 }
 
 /** A call being served. */
-interface RunningCall {
+interface RunningCall extends DeadlineEntry {
   readonly ctx: ServerCallContext;
   /** Its THeader seqid, by which the client may cancel it; `undefined` for a bare framed call. */
   readonly seqId: number | undefined;
-  timer: NodeJS.Timeout | undefined;
+  /** The deadline the client gave, in ms (0 for none). */
+  readonly timeoutMs: number;
   /** Answered, cancelled or timed out: nothing more is sent for it. */
   done: boolean;
   /** When it started (`performance.now()`, ms) when an adaptive limiter wants its latency, else 0. */
@@ -103,7 +106,6 @@ interface ReplyRoute {
   span: Span | undefined;
 }
 
-const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({});
 const EMPTY_HEADERS: InfoHeaders = new Map();
 const FEATURES_HEADER: InfoHeaders = new Map([[SkiffHeader.FEATURES, CONTROL_FEATURE]]);
 
@@ -126,6 +128,12 @@ export class ServerConnection {
   /** The client announced control support: it understands goaway and may send cancel. */
   private peerControl = false;
   private draining = false;
+  private readonly deadlines = new DeadlineTimers<RunningCall>((call) => {
+    call.ctx.abort(new RpcError(ErrorCode.DEADLINE_EXCEEDED, `the deadline of ${call.timeoutMs} ms passed`));
+    // The client has stopped waiting: the reply would be dropped, so none is sent.
+    this.finish(call);
+    this.observe(call.route, ErrorCode.DEADLINE_EXCEEDED, undefined, false, false);
+  });
 
   constructor(
     socket: Socket,
@@ -140,7 +148,7 @@ export class ServerConnection {
       },
       { maxFrameBytes: options.maxFrameBytes, detectBuffered: true },
     );
-    this.peerCertificate = socket instanceof TLSSocket && socket.authorized ? socket.getPeerCertificate() : undefined;
+    this.peerCertificate = isTlsSocket(socket) && socket.authorized ? socket.getPeerCertificate() : undefined;
   }
 
   /** The client's address, `host:port`. */
@@ -273,14 +281,18 @@ export class ServerConnection {
     const offloaded = bound.offloaded
       ? { name: `${bound.service}:${bound.method.name}`, protocol: incoming.protocol, args: args as Uint8Array, oneway }
       : undefined;
-    const ctx = new ServerCallContext(metadataOf(incoming.headers), deadline, this.peer, offloaded, this.peerCertificate);
+    const ctx = new ServerCallContext(incoming.headers, deadline, this.peer, offloaded, this.peerCertificate);
     const traced = startServerSpan(bound.service, bound.method.name, incoming.headers);
     route.span = traced.span;
     ctx.traceparent = traced.traceparent;
     const call: RunningCall = {
       ctx,
       seqId: incoming.framing === 'header' ? route.seqId : undefined,
-      timer: undefined,
+      timeoutMs,
+      deadlineAt: 0,
+      deadlineList: undefined,
+      deadlinePrev: undefined,
+      deadlineNext: undefined,
       done: false,
       startedAt: this.options.load.measuresLatency ? performance.now() : 0,
       route,
@@ -309,17 +321,7 @@ export class ServerConnection {
     }
     if (isThenable(result)) {
       // Only a call still running needs its deadline timer: most handlers answer synchronously.
-      if (deadline !== undefined) {
-        call.timer = setTimeout(
-          () => {
-            ctx.abort(new RpcError(ErrorCode.DEADLINE_EXCEEDED, `the deadline of ${timeoutMs} ms passed`));
-            // The client has stopped waiting: the reply would be dropped, so none is sent.
-            this.finish(call);
-            this.observe(route, ErrorCode.DEADLINE_EXCEEDED, undefined, false, false);
-          },
-          Math.max(0, deadline - Date.now()),
-        );
-      }
+      if (deadline !== undefined) this.deadlines.add(call, Math.max(0, deadline - Date.now()));
       result.then(
         (value) => this.complete(bound, route, call, oneway, true, value),
         (error: unknown) => this.complete(bound, route, call, oneway, false, error),
@@ -331,7 +333,7 @@ export class ServerConnection {
 
   private complete(bound: BoundMethod, route: ReplyRoute, call: RunningCall, oneway: boolean, ok: boolean, outcome: unknown): void {
     if (oneway) {
-      if (call.timer !== undefined) clearTimeout(call.timer);
+      this.deadlines.remove(call);
       if (!ok) this.logHandlerError(bound, outcome);
       this.observe(route, ok ? 'OK' : outcome instanceof RpcError ? outcome.code : ErrorCode.INTERNAL, undefined, false, true);
       return;
@@ -360,7 +362,7 @@ export class ServerConnection {
     this.running.delete(call);
     this.options.load.release(this.options.load.measuresLatency ? performance.now() - call.startedAt : undefined);
     if (call.seqId !== undefined) this.bySeqId.delete(call.seqId);
-    if (call.timer !== undefined) clearTimeout(call.timer);
+    this.deadlines.remove(call);
     this.updateReading();
     if (this.running.size === 0) {
       this.lastCallEndedAt = Date.now();
@@ -513,24 +515,13 @@ export class ServerConnection {
     for (const call of this.running) {
       call.done = true;
       this.options.load.release();
-      if (call.timer !== undefined) clearTimeout(call.timer);
       call.ctx.abort(reason);
       this.observe(call.route, reason.code, undefined, false, false);
     }
     this.running.clear();
+    this.deadlines.clear();
     this.bySeqId.clear();
     this.options.onClose(this);
   }
 }
 
-/** Application metadata: every info header outside skiff's reserved prefix. */
-function metadataOf(headers: InfoHeaders): Readonly<Record<string, string>> {
-  if (headers.size === 0) return NO_METADATA;
-  let metadata: Record<string, string> | undefined;
-  for (const [key, value] of headers) {
-    if (key.startsWith(RESERVED_HEADER_PREFIX)) continue;
-    metadata ??= Object.create(null) as Record<string, string>;
-    metadata[key] = value;
-  }
-  return metadata ?? NO_METADATA;
-}

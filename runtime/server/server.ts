@@ -14,9 +14,9 @@
  * {@link Server.serveHandedSockets}: connections come from {@link Server.acceptSocket}) ->
  * `draining` (during {@link Server.close}: no new connections, running calls finish) -> `closed`.
  */
-import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
+import type { TlsOptions } from 'node:tls';
+import type { IntervalHistogram } from 'node:perf_hooks';
 import { ErrorCode, RpcError } from '../errors.js';
 import { stderrLogger, type Logger } from '../logger.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame-decoder.js';
@@ -24,6 +24,7 @@ import type { ServiceDescriptor } from '../service.js';
 import { MethodRegistry } from './method-registry.js';
 import { ServerLoad, type LoadCounters } from './server-load.js';
 import { AdaptiveLimiter, type AdaptiveLimitOptions } from './adaptive-limiter.js';
+import { nodeNet, nodePerfHooks, nodeTls } from '../internal/node-builtins.js';
 import { otel } from '../internal/otel.js';
 import { ServerCallContext } from './call-context.js';
 import { CallObservers, type CallObserver } from './call-observer.js';
@@ -248,7 +249,7 @@ export function createServer(options: ServerOptions = {}): Server {
   const tlsServer =
     options.tls === undefined
       ? undefined
-      : createTlsServer({ handshakeTimeout: options.tlsHandshakeTimeoutMs ?? 10_000, ...options.tls }, (socket) => accept(socket));
+      : nodeTls().createServer({ handshakeTimeout: options.tlsHandshakeTimeoutMs ?? 10_000, ...options.tls }, (socket) => accept(socket));
   tlsServer?.on('tlsClientError', (error, socket) => {
     logger.warn({ peer: `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`, reason: error.message }, 'TLS handshake failed');
   });
@@ -313,7 +314,7 @@ export function createServer(options: ServerOptions = {}): Server {
       if (state !== 'created') throw new RpcError(ErrorCode.FAILED_PRECONDITION, `cannot listen: the server is ${state}`);
       await startWorkerPool();
       return new Promise((resolve, reject) => {
-        const s = tlsServer ?? createNetServer(accept);
+        const s = tlsServer ?? nodeNet().createServer(accept);
         // Counts sockets still in their TLS handshake too; Node closes the ones beyond it.
         s.maxConnections = maxConnections;
         s.on('drop', connectionRefused);
@@ -434,7 +435,7 @@ export function createServer(options: ServerOptions = {}): Server {
 
   function startServing(serving: 'listening' | 'serving-handed'): void {
     state = serving;
-    loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+    loopDelay = nodePerfHooks().monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
     loopDelay.enable();
     const shortest = Math.min(idleTimeoutMs || Infinity, frameTimeoutMs || Infinity);
     if (shortest !== Infinity) {

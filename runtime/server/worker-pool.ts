@@ -17,10 +17,10 @@
  * (rejects if one fails to) -> serving -> `close()` terminates the threads (the server calls it
  * after its connections have drained).
  */
-import { availableParallelism } from 'node:os';
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
 import { ErrorCode, RpcError } from '../errors.js';
 import { backoffDelayMs } from '../internal/backoff.js';
+import { nodeOs, nodeWorkerThreads } from '../internal/node-builtins.js';
 import type { Logger } from '../logger.js';
 import type { ServerCallContext } from './call-context.js';
 import { WORKER_THREAD_MARK, type FromThreadMessage, type ToThreadMessage } from './worker-pool-protocol.js';
@@ -102,7 +102,7 @@ export class WorkerPool {
     private readonly options: WorkerThreadOptions,
     private readonly logger: Logger,
   ) {
-    const threads = options.threads ?? Math.max(1, availableParallelism() - 1);
+    const threads = options.threads ?? Math.max(1, nodeOs().availableParallelism() - 1);
     if (!Number.isInteger(threads) || threads < 1) {
       throw new RpcError(ErrorCode.INVALID_ARGUMENT, `workerThreads.threads must be a whole number >= 1, not ${threads}`);
     }
@@ -194,7 +194,7 @@ export class WorkerPool {
 
   private spawn(slot: Slot): void {
     slot.restartTimer = undefined;
-    const worker = new Worker(this.options.module, {
+    const worker = new (nodeWorkerThreads().Worker)(this.options.module, {
       workerData: WORKER_THREAD_MARK,
       ...(this.options.argv === undefined ? {} : { argv: [...this.options.argv] }),
       ...(this.options.resourceLimits === undefined ? {} : { resourceLimits: this.options.resourceLimits }),

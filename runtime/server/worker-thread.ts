@@ -13,9 +13,10 @@
  * sends back the bytes of the `<method>_result` struct, or the error to answer with. Framing,
  * limits, deadlines and the reply itself stay on the event loop (`worker-pool.ts`).
  */
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { ErrorCode, RpcError } from '../errors.js';
 import { runInCallScope } from '../internal/call-scope.js';
+import { nodeWorkerThreads } from '../internal/node-builtins.js';
 import { isThenable } from '../internal/thenable.js';
 import { BinaryReader, BinaryWriter } from '../protocol/binary.js';
 import { CompactReader, CompactWriter } from '../protocol/compact.js';
@@ -33,6 +34,7 @@ export interface WorkerThreadServices {
 
 /** Whether this code runs in a worker thread started by a skiff server's pool. */
 export function isSkiffWorkerThread(): boolean {
+  const { parentPort, workerData } = nodeWorkerThreads();
   return parentPort !== null && workerData === WORKER_THREAD_MARK;
 }
 
@@ -44,7 +46,7 @@ export function isSkiffWorkerThread(): boolean {
  * @throws `RpcError` `FAILED_PRECONDITION` outside a thread started by a skiff server.
  */
 export async function serveInWorkerThread(setup: (services: WorkerThreadServices) => unknown): Promise<void> {
-  const port = parentPort;
+  const port = nodeWorkerThreads().parentPort;
   if (port === null || !isSkiffWorkerThread()) {
     throw new RpcError(ErrorCode.FAILED_PRECONDITION, 'serveInWorkerThread() runs only in a worker thread started by a skiff server (createServer({ workerThreads }))');
   }

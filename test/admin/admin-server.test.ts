@@ -21,7 +21,7 @@ import { UserService, UserServiceClient } from '../../generated/account/user_ser
 import { OrderServiceClient } from '../../generated/shop/order_service.js';
 import { capturingLogger, Cleanup, deferred, HOST, openChannel, rejection, startServer, within, type Deferred } from '../rpc/fixtures/harness.js';
 import { UserHandler } from '../rpc/fixtures/user-handler.js';
-import { STATUS_PAGE_CSP } from '../../runtime/admin/status-page.js';
+import { statusPageCsp } from '../../runtime/admin/status-page.js';
 import { eventually, getJson, http, parseExposition } from './admin-fixtures.js';
 
 const cleanup = new Cleanup();
@@ -319,13 +319,13 @@ describe('HTTP behaviour', () => {
     const page = await http(admin.url);
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(page.headers['content-security-policy']).toBe(STATUS_PAGE_CSP);
+    expect(page.headers['content-security-policy']).toBe(statusPageCsp());
     expect(page.body).not.toMatch(/\b(src|href)="(https?:)?\/\//); // no external asset
     const digest = (text: string): string => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
     const script = /<script>([\s\S]*)<\/script>/.exec(page.body)![1]!;
     const style = /<style>([\s\S]*)<\/style>/.exec(page.body)![1]!;
-    expect(STATUS_PAGE_CSP).toContain(`script-src ${digest(script)}`);
-    expect(STATUS_PAGE_CSP).toContain(`style-src ${digest(style)}`);
+    expect(statusPageCsp()).toContain(`script-src ${digest(script)}`);
+    expect(statusPageCsp()).toContain(`style-src ${digest(style)}`);
   });
 
   it('answers unknown paths 404, other methods 405, HEAD without a body, and ?pretty JSON indented', async () => {
