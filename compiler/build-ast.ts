@@ -6,7 +6,7 @@
  * lacks a part it cannot do without (a name, a type) is dropped, everything else is kept, so
  * later stages see the best document the input allows.
  */
-import type { CstElement, CstNode, IToken } from 'chevrotain';
+import type { CstElement, CstNode, IToken } from './chevrotain.js';
 import type {
   Annotation,
   BaseTypeName,

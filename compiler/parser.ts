@@ -15,7 +15,7 @@ import {
   type IRecognitionException,
   type IToken,
   type TokenType,
-} from 'chevrotain';
+} from './chevrotain.js';
 import { diagnostic, type Diagnostic } from './diagnostics.js';
 import * as t from './lexer.js';
 import { span, type SourceFile, type Span } from './source.js';
@@ -228,12 +228,18 @@ class IdlParser extends CstParser {
    */
   private readonly belowErrorLimit = (): boolean => this.messages.count < MAX_ERRORS_PER_RUN;
 
-  constructor(private readonly messages: SyntaxMessages) {
+  constructor(
+    private readonly messages: SyntaxMessages,
+    validate: boolean,
+  ) {
     super(t.allTokens, {
       recoveryEnabled: true,
       nodeLocationTracking: 'onlyOffset',
       errorMessageProvider: messages,
       maxLookahead: 2,
+      // Validating the grammar is a good part of building the parser, on every rpcgen run. The
+      // grammar is fixed, so a test validates it once instead ({@link validateGrammar}).
+      skipValidations: !validate,
     });
     this.performSelfAnalysis();
   }
@@ -630,7 +636,15 @@ class IdlParser extends CstParser {
 
 const messages = new SyntaxMessages();
 // Built once: grammar analysis is the expensive part, parsing itself is cheap.
-const parser = new IdlParser(messages);
+const parser = new IdlParser(messages, false);
+
+/**
+ * Builds a parser with chevrotain's grammar validations, which the compiler's own parser skips:
+ * throws when the grammar has a definition error (ambiguity, left recursion, ...). For tests.
+ */
+export function validateGrammar(): void {
+  new IdlParser(new SyntaxMessages(), true);
+}
 
 /** The output of {@link parseTokens}. */
 export interface CstParseResult {

@@ -25,21 +25,40 @@ const OBJECT_STATEMENT = /^(return |(?:const|let) [^=]+= )\{ (.*) \}(;)$/;
  * says so and prettier formats it).
  */
 export function indentCode(code: string, indent: number): string {
-  const lines = code.split('\n');
+  // One pass over the code by character codes: this runs over most of a large module's text.
+  let out = '';
   let depth = 0;
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index]!;
+  let start = 0;
+  for (;;) {
+    const newline = code.indexOf('\n', start);
+    const end = newline === -1 ? code.length : newline;
     let leadingClosers = 0;
-    while (leadingClosers < depth && CLOSERS.includes(line[leadingClosers]!)) leadingClosers++;
+    while (leadingClosers < depth && start + leadingClosers < end && isCloser(code.charCodeAt(start + leadingClosers))) {
+      leadingClosers++;
+    }
     const prefix = spaces(indent + INDENT.length * (depth - leadingClosers));
-    depth += braceBalance(line);
+    depth += braceBalance(code, start, end);
+    const line = code.slice(start, end);
     const laidOut = prefix.length + line.length > PRINT_WIDTH ? expandObject(line, prefix) : line;
-    lines[index] = index === 0 ? laidOut : prefix + laidOut;
+    out += start === 0 ? laidOut : `\n${prefix}${laidOut}`;
+    if (newline === -1) return out;
+    start = newline + 1;
   }
-  return lines.join('\n');
 }
 
-const CLOSERS = '}])';
+const CLOSE_BRACE = 0x7d;
+const CLOSE_PAREN = 0x29;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const OPEN_PAREN = 0x28;
+const OPEN_BRACKET = 0x5b;
+const SINGLE_QUOTE = 0x27;
+const DOUBLE_QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+function isCloser(c: number): boolean {
+  return c === CLOSE_BRACE || c === CLOSE_PAREN || c === CLOSE_BRACKET;
+}
 
 const SPACES: string[] = [];
 
@@ -57,14 +76,16 @@ function expandObject(line: string, prefix: string): string {
   return `${match[1]}{\n${inner}\n${prefix}}${match[3]}`;
 }
 
-/** Net count of `{ ( [` over `} ) ]` outside string literals. */
-function braceBalance(line: string): number {
+/** Net count of `{ ( [` over `} ) ]` outside string literals in `text` from `start` to `end`. */
+function braceBalance(text: string, start: number, end: number): number {
   let balance = 0;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (c === "'" || c === '"') i = skipString(line, i);
-    else if (c === '{' || c === '(' || c === '[') balance++;
-    else if (c === '}' || c === ')' || c === ']') balance--;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === SINGLE_QUOTE || c === DOUBLE_QUOTE) {
+      i++;
+      while (i < end && text.charCodeAt(i) !== c) i += text.charCodeAt(i) === BACKSLASH ? 2 : 1;
+    } else if (c === OPEN_BRACE || c === OPEN_PAREN || c === OPEN_BRACKET) balance++;
+    else if (isCloser(c)) balance--;
   }
   return balance;
 }

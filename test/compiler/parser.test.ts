@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { Document } from '../../compiler/ast.js';
 import { parseDocument } from '../../compiler/build-ast.js';
 import { formatDiagnosticLine } from '../../compiler/diagnostics.js';
+import { validateTokens } from '../../compiler/lexer.js';
+import { validateGrammar } from '../../compiler/parser.js';
 import { createSourceFile } from '../../compiler/source.js';
 
 const SPAN_KEYS = new Set(['span', 'pathSpan', 'valueSpan', 'requirednessSpan', 'onewaySpan', 'throwsSpan']);
@@ -723,5 +725,13 @@ describe('robustness', () => {
     expect(diagnostics).toEqual([]);
     expect(document.definitions).toHaveLength(1100);
     expect(elapsedMs).toBeLessThan(1000);
+  });
+});
+
+describe('grammar', () => {
+  // rpcgen builds its lexer and parser without chevrotain's validations (they cost every run).
+  it('passes chevrotain validations of the tokens and the grammar', () => {
+    expect(() => validateTokens()).not.toThrow();
+    expect(() => validateGrammar()).not.toThrow();
   });
 });
