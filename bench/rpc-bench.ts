@@ -200,7 +200,7 @@ if (flags.svg !== undefined) {
 }
 console.log(renderRpcReport(results, chart));
 console.log(
-  'skiff and grpc-js calls carry a 60 s deadline (a timer per call; with THeader also a `skiff-timeout-ms` header, with grpc-js a ' +
+  'skiff and grpc-js calls carry a 60 s deadline (enforced by the client; with THeader also sent as a `skiff-timeout-ms` header, with grpc-js a ' +
     '`grpc-timeout` header); thrift and raw calls have none. CPU columns: process CPU time (user + system) per call, the client ' +
     '(benchmark) process and the server process each; server RSS is read from the server process at the end of each sample.',
 );

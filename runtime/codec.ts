@@ -60,8 +60,10 @@ export interface ExceptionCodec<T extends Error> extends Codec<T> {
  * every 8 with the 4 KiB default, while a retained message pins at most 16 KiB.
  */
 const ENCODE_CHUNK_BYTES = 16 * 1024;
-const sharedCompactWriter = new CompactWriter({ initialBytes: ENCODE_CHUNK_BYTES });
-const sharedBinaryWriter = new BinaryWriter({ initialBytes: ENCODE_CHUNK_BYTES });
+// The shared writers and readers are made by the first call that needs them, not at import:
+// importing the runtime must stay cheap (issue 8), and many programs use one protocol only.
+let sharedCompactWriter: CompactWriter | undefined;
+let sharedBinaryWriter: BinaryWriter | undefined;
 let sharedWriterBusy = false;
 
 /**
@@ -81,7 +83,10 @@ export function encode<T>(codec: Codec<T>, value: T, protocol: Protocol = 'compa
     codec.write(w, value);
     return w.finish();
   }
-  const w = protocol === 'binary' ? sharedBinaryWriter : sharedCompactWriter;
+  const w =
+    protocol === 'binary'
+      ? (sharedBinaryWriter ??= new BinaryWriter({ initialBytes: ENCODE_CHUNK_BYTES }))
+      : (sharedCompactWriter ??= new CompactWriter({ initialBytes: ENCODE_CHUNK_BYTES }));
   // Reset first: a write that threw half way leaves the writer mid-struct.
   w.reset();
   sharedWriterBusy = true;
@@ -110,7 +115,7 @@ export function decode<T>(codec: Codec<T>, bytes: Uint8Array, protocol: Protocol
   // One reader per protocol serves every call with default limits (a fresh one per call measured
   // ~3% slower decoding of a 500-byte record); a codec that calls decode() from its own read() gets a
   // fresh reader instead.
-  const r = protocol === 'binary' ? sharedBinaryReader : sharedCompactReader;
+  const r = protocol === 'binary' ? (sharedBinaryReader ??= new BinaryReader(NO_BYTES)) : (sharedCompactReader ??= new CompactReader(NO_BYTES));
   r.reset(bytes);
   sharedReaderBusy = true;
   try {
@@ -124,8 +129,8 @@ export function decode<T>(codec: Codec<T>, bytes: Uint8Array, protocol: Protocol
 }
 
 const NO_BYTES = new Uint8Array(0);
-const sharedCompactReader = new CompactReader(NO_BYTES);
-const sharedBinaryReader = new BinaryReader(NO_BYTES);
+let sharedCompactReader: CompactReader | undefined;
+let sharedBinaryReader: BinaryReader | undefined;
 let sharedReaderBusy = false;
 
 /**
@@ -180,10 +185,10 @@ function wrongElementType(actual: WireType, expected: ValueType, offset: number)
   );
 }
 
-const TYPE_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
-  Object.entries(TType).map(([name, id]) => [id, name.toLowerCase()]),
-);
+/** Names of the wire types, for error messages: made by the first one. */
+let typeNames: Readonly<Record<number, string>> | undefined;
 
 function typeName(type: WireType): string {
-  return TYPE_NAMES[type] ?? String(type);
+  typeNames ??= Object.fromEntries(Object.entries(TType).map(([name, id]) => [id, name.toLowerCase()]));
+  return typeNames[type] ?? String(type);
 }

@@ -24,12 +24,15 @@
  * await registration.close({ settleMs: 1000 }); // clients stop picking this instance
  * await server.close({ graceMs: 10_000 });      // calls still running finish
  * ```
+ *
+ * The registering and the keepalive run in `etcd-registration-loop.ts`, which
+ * `etcdRegistration` loads (its first step is a request to etcd, which waits anyway): importing
+ * the runtime does not parse it (issue 8).
  */
-import { backoffDelayMs, type BackoffOptions } from '../internal/backoff.js';
+import type { BackoffOptions } from '../internal/backoff.js';
 import { ErrorCode, RpcError } from '../errors.js';
 import { stderrLogger, type Logger } from '../logger.js';
 import { EtcdClient } from './etcd-client.js';
-import { sleepUnlessAborted } from '../internal/sleep.js';
 
 /** Default key prefix of {@link etcdRegistration} and {@link etcdResolver}. */
 export const DEFAULT_ETCD_PREFIX = '/skiff/services';
@@ -104,6 +107,25 @@ export interface EtcdRegistration {
   close(options?: EtcdDeregisterOptions): Promise<void>;
 }
 
+/**
+ * A registration's state, shared by its public object (made here) and its run loop
+ * (`etcd-registration-loop.ts`), which alone changes it until `close()`.
+ */
+export interface EtcdRegistrationRecord {
+  readonly key: string;
+  readonly value: EtcdInstanceValue;
+  readonly ttlSec: number;
+  readonly backoff: BackoffOptions;
+  readonly logger: Logger;
+  state: EtcdRegistrationState;
+  leaseId: string | undefined;
+  registrations: number;
+  /** Aborted by `close()`: the loop stops. */
+  readonly stop: AbortController;
+  /** Settles `ready` once the key is first in etcd. */
+  readonly registered: () => void;
+}
+
 /** Registers a server instance in etcd and keeps it registered (see the module comment). */
 export function etcdRegistration(options: EtcdRegistrationOptions): EtcdRegistration {
   const prefix = (options.prefix ?? DEFAULT_ETCD_PREFIX).replace(/\/+$/, '');
@@ -113,25 +135,12 @@ export function etcdRegistration(options: EtcdRegistrationOptions): EtcdRegistra
   const ttlSec = options.ttlSec ?? 10;
   if (!Number.isInteger(ttlSec) || ttlSec < 1) throw new RpcError(ErrorCode.INVALID_ARGUMENT, `ttlSec must be a whole number of seconds >= 1, got ${ttlSec}`);
   const key = `${prefix}/${options.service}/${options.host}:${options.port}`;
-  const value: EtcdInstanceValue = {
-    host: options.host,
-    port: options.port,
-    weight: options.weight ?? 1,
-    protocol: options.protocol ?? 'compact',
-    ...(options.zone === undefined ? {} : { zone: options.zone }),
-    ...(options.version === undefined ? {} : { version: options.version }),
-  };
   const logger = options.logger ?? stderrLogger;
-  const backoff: BackoffOptions = { baseMs: 100, maxMs: 5000, ...options.backoff };
   const client = new EtcdClient({
     endpoints: options.etcd,
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
-  const stop = new AbortController();
-  let state: EtcdRegistrationState = 'registering';
-  let leaseId: string | undefined;
-  let registrations = 0;
   let closing: Promise<void> | undefined;
   let resolveReady!: () => void;
   let rejectReady!: (error: Error) => void;
@@ -140,78 +149,48 @@ export function etcdRegistration(options: EtcdRegistrationOptions): EtcdRegistra
     rejectReady = reject;
   });
   ready.catch(() => {}); // closing before registration is not an unhandled rejection
-
-  /** Sleeps, or returns early when the registration closes. */
-  const sleep = (ms: number): Promise<void> => sleepUnlessAborted(ms, stop.signal);
-
-  async function register(): Promise<void> {
-    let attempt = 0;
-    while (!stop.signal.aborted) {
-      try {
-        const lease = await client.leaseGrant(ttlSec, stop.signal);
-        leaseId = lease.id;
-        await client.put(key, JSON.stringify(value), { lease: lease.id, signal: stop.signal });
-        if (stop.signal.aborted) return;
-        registrations++;
-        state = 'registered';
-        logger.info({ key, lease: lease.id, ttlSec: lease.ttlSec }, 'registered in etcd');
-        resolveReady();
-        return;
-      } catch (error) {
-        if (stop.signal.aborted) return;
-        logger.warn({ key, error: (error as Error).message }, 'etcd registration failed; retrying');
-        await sleep(backoffDelayMs(attempt++, backoff));
-      }
-    }
-  }
-
-  async function run(): Promise<void> {
-    const intervalMs = (ttlSec * 1000) / 3;
-    while (!stop.signal.aborted) {
-      await register();
-      // Keep the lease alive until it is lost. A failed keepalive is retried sooner (backoff,
-      // at most the interval): the lease survives `ttlSec`, so a short outage costs nothing, and
-      // after a long one (the lease expired) the key is back soon after etcd is.
-      let failed = 0;
-      while (!stop.signal.aborted) {
-        await sleep(failed === 0 ? intervalMs : Math.min(intervalMs, backoffDelayMs(failed - 1, backoff)));
-        if (stop.signal.aborted) return;
-        try {
-          const ttl = await client.leaseKeepAlive(leaseId!, stop.signal);
-          failed = 0;
-          if (ttl > 0) continue;
-          logger.warn({ key, lease: leaseId }, 'etcd lease lost; registering again');
-        } catch (error) {
-          if (stop.signal.aborted) return;
-          if (failed++ === 0) logger.warn({ key, lease: leaseId, error: (error as Error).message }, 'etcd keepalive failed');
-          continue;
-        }
-        state = 'registering';
-        leaseId = undefined;
-        break;
-      }
-    }
-  }
-  void run();
+  const record: EtcdRegistrationRecord = {
+    key,
+    value: {
+      host: options.host,
+      port: options.port,
+      weight: options.weight ?? 1,
+      protocol: options.protocol ?? 'compact',
+      ...(options.zone === undefined ? {} : { zone: options.zone }),
+      ...(options.version === undefined ? {} : { version: options.version }),
+    },
+    ttlSec,
+    backoff: { baseMs: 100, maxMs: 5000, ...options.backoff },
+    logger,
+    state: 'registering',
+    leaseId: undefined,
+    registrations: 0,
+    stop: new AbortController(),
+    registered: resolveReady,
+  };
+  import('./etcd-registration-loop.js').then(
+    (loop) => loop.runEtcdRegistration(record, client),
+    (error: unknown) => logger.error({ key, error: String(error) }, 'etcd registration: its module did not load'),
+  );
 
   return {
     key,
     get state() {
-      return state;
+      return record.state;
     },
     get leaseId() {
-      return leaseId;
+      return record.leaseId;
     },
     get registrations() {
-      return registrations;
+      return record.registrations;
     },
     ready,
     close(closeOptions = {}) {
       closing ??= (async () => {
-        const wasRegistered = state === 'registered';
-        const lease = leaseId;
-        state = 'closed';
-        stop.abort();
+        const wasRegistered = record.state === 'registered';
+        const lease = record.leaseId;
+        record.state = 'closed';
+        record.stop.abort();
         rejectReady(new RpcError(ErrorCode.CANCELLED, 'the etcd registration was closed before it registered'));
         if (wasRegistered || lease !== undefined) {
           try {
@@ -222,7 +201,7 @@ export function etcdRegistration(options: EtcdRegistrationOptions): EtcdRegistra
             logger.warn({ key, ttlSec, error: (error as Error).message }, 'etcd deregistration failed; the key expires with its lease');
           }
         }
-        leaseId = undefined;
+        record.leaseId = undefined;
         const settleMs = closeOptions.settleMs ?? 0;
         if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
       })();

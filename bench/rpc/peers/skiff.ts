@@ -37,8 +37,8 @@ export const skiffServer: ServerPeer = {
 };
 
 /**
- * Calls carry a 60 s deadline, as production calls do: each pays for its timer (and, with
- * THeader, a `skiff-timeout-ms` header). grpc-js calls get the same deadline; thrift has none.
+ * Calls carry a 60 s deadline, as production calls do: each pays for keeping it (and, with
+ * THeader, for a `skiff-timeout-ms` header). grpc-js calls get the same deadline; thrift has none.
  */
 const CALL_OPTIONS: CallOptions = { timeoutMs: 60_000 };
 
