@@ -1,7 +1,7 @@
 /**
  * The runtime's public surface. Generated code imports only from here (as `skiff/runtime`).
  *
- * Importing it must stay cheap (issue 8: <= 10 ms over an empty process), so:
+ * Importing it must stay cheap (issue 8: <= 10 ms beyond Node's cost of importing any module), so:
  * - the build bundles this entry into one file (`scripts/bundle-runtime.mjs`): Node loads ES
  *   modules one file at a time, at about 1 ms each;
  * - subsystems behind an async factory (the admin endpoint, prefork) load on their first call,

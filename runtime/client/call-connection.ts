@@ -205,7 +205,12 @@ export class CallConnection implements PooledConnection {
       });
     }
     return new Promise((resolve, reject) => {
-      const pending: PendingCall = { seqId, method, resolve, reject, timeoutMs: call.timeoutMs,
+      const pending: PendingCall = {
+        seqId,
+        method,
+        resolve,
+        reject,
+        timeoutMs: call.timeoutMs,
         signal: undefined,
         onAbort: undefined,
         deadlineAt: 0,

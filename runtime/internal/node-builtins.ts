@@ -1,8 +1,8 @@
 /**
  * The Node built-ins that take milliseconds to load, each loaded by the first call of its getter.
  *
- * Importing `skiff/runtime` must stay cheap (issue 8: <= 10 ms over an empty process), and these
- * modules alone cost about 17 ms there, yet most programs use few of them: only TLS users need
+ * Importing `skiff/runtime` must stay cheap (issue 8: <= 10 ms beyond Node's cost of importing any
+ * module), and these modules alone cost about 17 ms there, yet most programs use few of them: only TLS users need
  * node:tls, only the admin endpoint node:http and node:crypto, only prefork node:cluster and
  * node:child_process, only worker-thread servers node:worker_threads; node:net and node:perf_hooks
  * (1.7 ms) wait for the first connection or listening server, and code that only encodes never
@@ -22,44 +22,39 @@ import type * as Tls from 'node:tls';
 import type * as WorkerThreads from 'node:worker_threads';
 
 let requireBuiltin: NodeJS.Require | undefined;
-const load = (id: string): unknown => (requireBuiltin ??= createRequire(import.meta.url))(id);
 
-let net: typeof Net | undefined;
-let tls: typeof Tls | undefined;
-let http: typeof Http | undefined;
-let crypto: typeof Crypto | undefined;
-let childProcess: typeof ChildProcess | undefined;
-let cluster: typeof Cluster.default | undefined;
-let workerThreads: typeof WorkerThreads | undefined;
-let perfHooks: typeof PerfHooks | undefined;
-let os: typeof Os | undefined;
+/** A getter that loads built-in `id` by its first call and returns the same module after. */
+function lazyBuiltin<T>(id: string): () => T {
+  let loaded: T | undefined;
+  return () => (loaded ??= (requireBuiltin ??= createRequire(import.meta.url))(id) as T);
+}
 
 /** `node:net`, loaded on first use. */
-export const nodeNet = (): typeof Net => (net ??= load('node:net') as typeof Net);
+export const nodeNet = lazyBuiltin<typeof Net>('node:net');
 
 /** `node:tls`, loaded on first use. */
-export const nodeTls = (): typeof Tls => (tls ??= load('node:tls') as typeof Tls);
+export const nodeTls = lazyBuiltin<typeof Tls>('node:tls');
 
 /** `node:http`, loaded on first use. */
-export const nodeHttp = (): typeof Http => (http ??= load('node:http') as typeof Http);
+export const nodeHttp = lazyBuiltin<typeof Http>('node:http');
 
 /** `node:crypto`, loaded on first use. */
-export const nodeCrypto = (): typeof Crypto => (crypto ??= load('node:crypto') as typeof Crypto);
+export const nodeCrypto = lazyBuiltin<typeof Crypto>('node:crypto');
 
 /** `node:child_process`, loaded on first use. */
-export const nodeChildProcess = (): typeof ChildProcess => (childProcess ??= load('node:child_process') as typeof ChildProcess);
+export const nodeChildProcess = lazyBuiltin<typeof ChildProcess>('node:child_process');
 
 /** `node:cluster`'s process-wide cluster object (its default export), loaded on first use. */
-export const nodeCluster = (): typeof Cluster.default => (cluster ??= load('node:cluster') as typeof Cluster.default);
+export const nodeCluster = lazyBuiltin<typeof Cluster.default>('node:cluster');
 
 /** `node:worker_threads`, loaded on first use. */
-export const nodeWorkerThreads = (): typeof WorkerThreads => (workerThreads ??= load('node:worker_threads') as typeof WorkerThreads);
+export const nodeWorkerThreads = lazyBuiltin<typeof WorkerThreads>('node:worker_threads');
 
 /** `node:perf_hooks`, loaded on first use. */
-export const nodePerfHooks = (): typeof PerfHooks => (perfHooks ??= load('node:perf_hooks') as typeof PerfHooks);
+export const nodePerfHooks = lazyBuiltin<typeof PerfHooks>('node:perf_hooks');
 
 /** `node:os`, loaded on first use. */
-export const nodeOs = (): typeof Os => (os ??= load('node:os') as typeof Os);
+export const nodeOs = lazyBuiltin<typeof Os>('node:os');
 
 /**
  * Whether `socket` is a `tls.TLSSocket`, without loading node:tls for an `instanceof` test (a

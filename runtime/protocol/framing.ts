@@ -9,7 +9,7 @@
  *
  * A reply uses the framing and protocol of its request.
  */
-import { beginHeaderFrame, beginPlainFrame, endFrame, HeaderProtocolId, isHeaderFrame, parseHeaderSection, type HeaderLimits, type InfoHeaders } from './header.js';
+import { beginHeaderFrame, beginPlainFrame, endFrame, HeaderProtocolId, isHeaderFrame, parseHeaderFrame, type HeaderLimits, type InfoHeaders } from './header.js';
 import type { ByteWriter } from './writer.js';
 import { ProtocolError } from '../errors.js';
 
@@ -49,13 +49,13 @@ export interface IncomingFrame {
  */
 export function unwrapFrame(frame: Uint8Array, streamOffset = 0, stream: 'framed' | 'buffered' = 'framed', limits?: HeaderLimits): IncomingFrame {
   if (stream === 'framed' && isHeaderFrame(frame)) {
-    const header = parseHeaderSection(frame, streamOffset + 4, limits);
+    const header = parseHeaderFrame(frame, streamOffset + 4, limits);
     return {
       framing: 'header',
       protocol: header.protocolId === HeaderProtocolId.COMPACT ? 'compact' : 'binary',
       seqId: header.seqId,
       headers: header.headers,
-      payload: frame.subarray(header.payloadStart),
+      payload: header.payload,
     };
   }
   if (frame.length === 0) throw new ProtocolError('TRUNCATED', 'empty frame', streamOffset);

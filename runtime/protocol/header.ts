@@ -88,34 +88,6 @@ export function isHeaderFrame(frame: Uint8Array): boolean {
  *   protocol id, any transform (skiff supports none yet: `INVALID_VALUE`), or malformed strings.
  */
 export function parseHeaderFrame(frame: Uint8Array, streamOffset = 0, limits: HeaderLimits = {}): HeaderFrame {
-  const parsed = parseHeaderSection(frame, streamOffset, limits);
-  return {
-    flags: parsed.flags,
-    seqId: parsed.seqId,
-    protocolId: parsed.protocolId,
-    headers: parsed.headers,
-    payload: frame.subarray(parsed.payloadStart),
-  };
-}
-
-/**
- * What {@link parseHeaderSection} found. One object is reused by every parse: read it before the
- * next one (callers copy what they keep into a frame object of their own shape).
- */
-export interface ParsedHeaderSection {
-  readonly flags: number;
-  readonly seqId: number;
-  readonly protocolId: HeaderProtocolId;
-  readonly headers: InfoHeaders;
-  /** Where the payload starts in the frame. */
-  readonly payloadStart: number;
-}
-
-/**
- * {@link parseHeaderFrame} without building its result: the framing layer builds its own frame
- * object from this, so a frame costs one object, not two. Same arguments and errors.
- */
-export function parseHeaderSection(frame: Uint8Array, streamOffset = 0, limits: HeaderLimits = {}): ParsedHeaderSection {
   const section = sectionReader;
   section.streamOffset = streamOffset;
   if (frame.length < FIXED_BYTES) section.fail('TRUNCATED', `THeader frame of ${frame.length} bytes is shorter than its ${FIXED_BYTES}-byte fixed part`, 0);
@@ -161,13 +133,13 @@ export function parseHeaderSection(frame: Uint8Array, streamOffset = 0, limits: 
         headers.set(key, section.string());
       }
     }
-    const parsed = section.parsed;
-    parsed.flags = flags;
-    parsed.seqId = seqId;
-    parsed.protocolId = protocolId as HeaderProtocolId;
-    parsed.headers = headers ?? NO_HEADERS;
-    parsed.payloadStart = sectionEnd;
-    return parsed;
+    return {
+      flags,
+      seqId,
+      protocolId: protocolId as HeaderProtocolId,
+      headers: headers ?? NO_HEADERS,
+      payload: frame.subarray(sectionEnd),
+    };
   } finally {
     // Not to pin the connection's read buffer until the next frame.
     section.frame = NO_BYTES;
@@ -195,15 +167,6 @@ class SectionReader {
    * stops them being remembered.
    */
   private readonly knownKeys: string[] = [];
-  /** The result of the last parse. */
-  readonly parsed: { -readonly [K in keyof ParsedHeaderSection]: ParsedHeaderSection[K] } = {
-    flags: 0,
-    seqId: 0,
-    protocolId: HeaderProtocolId.COMPACT,
-    headers: NO_HEADERS,
-    payloadStart: 0,
-  };
-
   fail(reason: 'TRUNCATED' | 'BAD_VERSION' | 'INVALID_VALUE' | 'INVALID_UTF8' | 'INVALID_VARINT' | 'SIZE_LIMIT', detail: string, at: number): never {
     throw new ProtocolError(reason, detail, this.streamOffset + at);
   }
