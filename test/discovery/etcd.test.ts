@@ -22,6 +22,7 @@ import {
 import { UserService, UserServiceClient } from '../../generated/account/user_service.js';
 import { UserStore } from '../../demo/user-store.js';
 import { EtcdProcess } from './fixtures/etcd-process.js';
+import { closedLoopLoad, type ClosedLoopLoad } from './fixtures/closed-loop-load.js';
 
 let etcd: EtcdProcess;
 let kv: EtcdClient;
@@ -117,31 +118,9 @@ const readyKeys = (client: { channel: ClientChannel }): string[] =>
     .map((i) => i.key)
     .sort();
 
-/** Calls `ping` back to back until `stop()` says so; counts successes and collects failures. */
-function callContinuously(client: UserServiceClient, lanes = 4): { stop: () => Promise<{ ok: number; failures: unknown[] }> } {
-  let running = true;
-  let ok = 0;
-  const failures: unknown[] = [];
-  const lane = async (): Promise<void> => {
-    for (let k = 0; running && k < 100_000; k++) {
-      try {
-        await client.ping({ timeoutMs: 5000 });
-        ok++;
-      } catch (error) {
-        failures.push(error);
-        // A call failing at once (no instance known) must not starve the event loop.
-        await new Promise((resolve) => setTimeout(resolve, 1));
-      }
-    }
-  };
-  const all = Promise.all(Array.from({ length: lanes }, lane));
-  return {
-    stop: async () => {
-      running = false;
-      await all;
-      return { ok, failures };
-    },
-  };
+/** Calls `ping` back to back from `lanes` loops until `stop()` says so; counts successes and collects failures. */
+function callContinuously(client: UserServiceClient, lanes = 4): ClosedLoopLoad {
+  return closedLoopLoad(() => client.ping({ timeoutMs: 5000 }), lanes);
 }
 
 describe('EtcdClient over the JSON gateway', () => {
