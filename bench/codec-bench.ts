@@ -21,6 +21,7 @@ import { createAvscPeer, createJsonPeer, createMsgpackrPeer, createProtobufPeer,
 import { generatePeers } from './codec/prepare.js';
 import { createSkiffPeer } from './codec/skiff-peer.js';
 import { positiveInteger } from './flags.js';
+import { verdict } from './report/format.js';
 
 /** The issue's targets for skiff's codecs. */
 const TARGET_SPEEDUP_VS_PROTOBUF = 1.5;
@@ -129,7 +130,7 @@ function targetTable(results: readonly PeerResult[]): string[] {
     ...rows.map(([target, check]) => {
       const columns = skiff.map((result) => {
         const outcome = check(result);
-        return outcome === undefined ? '- | -' : `${outcome.measured} | ${outcome.met ? 'met' : '**not met**'}`;
+        return outcome === undefined ? '- | -' : `${outcome.measured} | ${verdict(outcome.met)}`;
       });
       return `| ${target} | ${columns.join(' | ')} |`;
     }),

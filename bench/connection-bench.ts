@@ -23,10 +23,10 @@ import { positiveInteger } from './flags.js';
 import { median } from './rpc/load.js';
 import type { ClientPeer, GeneratedCode } from './rpc/peer.js';
 import { parsePairs } from './rpc/pairs-flag.js';
-import { DEFAULT_PAIRS, loadClientPeer, type Pair } from './rpc/peers/index.js';
+import { DEFAULT_PAIRS, GRPC, loadClientPeer, RAW, THRIFT, type Pair } from './rpc/peers/index.js';
 import { generatePeers } from './rpc/prepare.js';
 import { startServer, type ServerProcess } from './rpc/server-process.js';
-import { formatMs, formatRatio, verdict } from './report/format.js';
+import { formatMs, formatRatio, plural, verdict } from './report/format.js';
 
 /** Issue 8's targets. */
 const TARGET_CONNECT_VS_RAW = 1.5;
@@ -109,19 +109,18 @@ try {
 const loadAfter = loadavg();
 
 const range = (values: readonly number[]): string => `${formatMs(median(values))} (${formatMs(Math.min(...values))}..${formatMs(Math.max(...values))})`;
-const medianOf = (label: string): number | undefined => {
-  const pair = pairs.find((p) => p.label === label);
-  return pair === undefined ? undefined : median(connectTimes.get(pair)!);
+const medianOf = (pair: Pair): number | undefined => {
+  const times = connectTimes.get(pair);
+  return times === undefined ? undefined : median(times);
 };
-const rawMedian = medianOf('raw/raw');
-const thriftMedian = medianOf('thrift/thrift');
-const grpcMedian = medianOf('grpc/grpc');
+const rawMedian = medianOf(RAW);
+const thriftMedian = medianOf(THRIFT);
+const grpcMedian = medianOf(GRPC);
 const signedMs = (ms: number): string => `${ms < 0 ? '' : '+'}${formatMs(ms)}`;
-const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 const out: string[] = [
   `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; load average ${loadBefore[0]!.toFixed(2)} before, ${loadAfter[0]!.toFixed(2)} after.`,
-  `${plural(rounds, 'interleaved round')}; ${plural(rounds * perRound, 'connect')} per peer after ${WARMUP_CONNECTS} untimed ones; ${rounds * importsPerRound} fresh process${rounds * importsPerRound === 1 ? '' : 'es'} per module.`,
+  `${plural(rounds, 'interleaved round')}; ${plural(rounds * perRound, 'connect')} per peer after ${WARMUP_CONNECTS} untimed ones; ${plural(rounds * importsPerRound, 'fresh process', 'fresh processes')} per module.`,
   '',
   '#### New connection + first call',
   '',

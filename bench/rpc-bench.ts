@@ -67,6 +67,8 @@ const pairs: Pair[] = parsePairs(flags.pairs);
 /** One measured combination: a pair at one connection count and concurrency. */
 interface Cell {
   readonly pair: Pair;
+  /** The client peer's wire, for the legend. */
+  readonly wire: string;
   readonly connections: number;
   readonly inFlight: number;
   readonly caller: Caller;
@@ -131,7 +133,7 @@ try {
     for (const connections of connectionCounts) {
       const used = own.slice(0, connections);
       const caller: Caller = connections === 1 ? (index) => used[0]!.call(index) : (index) => used[index % connections]!.call(index);
-      for (const inFlight of inFlights) cells.push({ pair, connections, inFlight, caller, server, samples: [] });
+      for (const inFlight of inFlights) cells.push({ pair, wire: peer.wire, connections, inFlight, caller, server, samples: [] });
     }
   }
 
@@ -188,7 +190,7 @@ const results: RpcResults = {
     payloadBytes: await payloadBytes(generated),
   },
   cells: cells.map((cell) =>
-    summarize({ label: cell.pair.label, title: cell.pair.title, wire: cell.pair.wire, connections: cell.connections, inFlight: cell.inFlight }, cell.samples),
+    summarize({ label: cell.pair.label, title: cell.pair.title, wire: cell.wire, connections: cell.connections, inFlight: cell.inFlight }, cell.samples),
   ),
 };
 progress(`measured in ${formatSeconds(performance.now() - started)}`);

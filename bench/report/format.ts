@@ -26,6 +26,11 @@ export function formatMiB(bytes: number): string {
   return Number.isFinite(bytes) ? (bytes / (1 << 20)).toFixed(1) : 'n/a';
 }
 
+/** `count` and the noun, singular for 1: `1 connection`, `4 connections`, `2 fresh processes`. */
+export function plural(count: number, noun: string, nouns = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : nouns}`;
+}
+
 /** `met` / `NOT met`, or `n/a` when the comparison could not be made. */
 export function verdict(met: boolean | undefined): string {
   return met === undefined ? 'n/a' : met ? 'met' : '**not met**';

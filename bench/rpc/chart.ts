@@ -1,5 +1,5 @@
 /** The RPC benchmark's chart: calls/s per peer, bars per K, one panel per connection count. */
-import { formatRate } from '../report/format.js';
+import { formatRate, plural } from '../report/format.js';
 import { renderBarChart } from '../report/svg-chart.js';
 import type { CellResult } from './results.js';
 
@@ -14,7 +14,7 @@ export function renderRpcChart(cells: readonly CellResult[]): string {
     series,
     format: formatRate,
     panels: connectionCounts.map((connections) => ({
-      title: `${connections} connection${connections === 1 ? '' : 's'}`,
+      title: plural(connections, 'connection'),
       groups: inFlights.map((inFlight) => ({
         label: `K = ${inFlight}`,
         bars: series.map((title) => ({

@@ -3,13 +3,9 @@
  * (absolute numbers next to ratios against the raw ceiling, npm thrift and grpc-js) and the
  * issue's targets with a met / not met column for each skiff pair.
  */
-import { formatMiB, formatMs, formatRate, formatRatio, verdict } from '../report/format.js';
+import { formatMiB, formatMs, formatRate, formatRatio, plural, verdict } from '../report/format.js';
+import { GRPC, RAW, THRIFT } from './peers/index.js';
 import type { CellResult, RpcResults } from './results.js';
-
-/** Pair labels the ratio columns and targets refer to (see peers/index.ts). */
-const RAW = 'raw/raw';
-const THRIFT = 'thrift/thrift';
-const GRPC = 'grpc/grpc';
 
 /** Issue 8's targets for skiff's RPC stack on these 2-core machines. */
 export const RPC_TARGETS = {
@@ -41,9 +37,9 @@ function table(cells: readonly CellResult[], connections: number): string[] {
   ];
   const shape = cells.filter((c) => c.connections === connections);
   for (const inFlight of unique(shape.map((c) => c.inFlight))) {
-    const raw = find(cells, RAW, connections, inFlight);
-    const thrift = find(cells, THRIFT, connections, inFlight);
-    const grpc = find(cells, GRPC, connections, inFlight);
+    const raw = find(cells, RAW.label, connections, inFlight);
+    const thrift = find(cells, THRIFT.label, connections, inFlight);
+    const grpc = find(cells, GRPC.label, connections, inFlight);
     for (const c of shape.filter((cell) => cell.inFlight === inFlight)) {
       lines.push(
         `| ${c.title} | ${inFlight} | ${formatRate(c.rate)} (${formatRate(c.minRate)}..${formatRate(c.maxRate)}) | ` +
@@ -76,11 +72,11 @@ function targetRows(cells: readonly CellResult[]): TargetRow[] {
   });
   const T = RPC_TARGETS;
   return [
-    ratioRow(`calls/s at K=256, 1 connection >= ${T.throughputVsRaw}x raw`, RAW, 256, (c) => c.rate, T.throughputVsRaw, true),
-    ratioRow(`calls/s at K=256, 1 connection >= ${T.throughputVsThrift}x thrift (compact)`, THRIFT, 256, (c) => c.rate, T.throughputVsThrift, true),
-    ratioRow(`calls/s at K=256, 1 connection >= ${T.throughputVsGrpc}x grpc-js`, GRPC, 256, (c) => c.rate, T.throughputVsGrpc, true),
-    ratioRow(`p50 latency at K=1 <= ${T.p50VsRaw}x raw`, RAW, 1, (c) => c.p50Ms, T.p50VsRaw, false),
-    ratioRow(`p99 latency at K=1 <= ${T.p99VsRaw}x raw`, RAW, 1, (c) => c.p99Ms, T.p99VsRaw, false),
+    ratioRow(`calls/s at K=256, 1 connection >= ${T.throughputVsRaw}x raw`, RAW.label, 256, (c) => c.rate, T.throughputVsRaw, true),
+    ratioRow(`calls/s at K=256, 1 connection >= ${T.throughputVsThrift}x thrift (compact)`, THRIFT.label, 256, (c) => c.rate, T.throughputVsThrift, true),
+    ratioRow(`calls/s at K=256, 1 connection >= ${T.throughputVsGrpc}x grpc-js`, GRPC.label, 256, (c) => c.rate, T.throughputVsGrpc, true),
+    ratioRow(`p50 latency at K=1 <= ${T.p50VsRaw}x raw`, RAW.label, 1, (c) => c.p50Ms, T.p50VsRaw, false),
+    ratioRow(`p99 latency at K=1 <= ${T.p99VsRaw}x raw`, RAW.label, 1, (c) => c.p99Ms, T.p99VsRaw, false),
     {
       target: `client CPU per call at K=256 <= ${T.cpuMicrosPerCall} µs`,
       check: ([, k256]) => (k256 === undefined ? { measured: 'n/a', met: undefined } : { measured: `${k256.clientCpuMicros.toFixed(1)} µs`, met: k256.clientCpuMicros <= T.cpuMicrosPerCall }),
@@ -92,7 +88,7 @@ function targetRows(cells: readonly CellResult[]): TargetRow[] {
     {
       target: `server RSS at K=256 within ${T.rssAboveRawBytes / (1 << 20)} MiB of the raw server's`,
       check: ([, k256]) => {
-        const raw = at(RAW, 256);
+        const raw = at(RAW.label, 256);
         if (k256 === undefined || raw === undefined) return { measured: 'n/a', met: undefined };
         const above = k256.serverRssBytes - raw.serverRssBytes;
         return { measured: `${formatMiB(k256.serverRssBytes)} vs ${formatMiB(raw.serverRssBytes)} MiB (+${formatMiB(above)})`, met: above <= T.rssAboveRawBytes };
@@ -127,13 +123,13 @@ export function renderRpcReport(results: RpcResults, chart?: string): string {
   const { info, cells } = results;
   const out: string[] = [
     `${info.node}, ${info.cpu}, ${info.cores} cores; load average ${info.loadBefore.toFixed(2)} before, ${info.loadAfter.toFixed(2)} after; ${info.versions.join(', ')}.`,
-    `Echo of \`Item\` (${info.payloadBytes} bytes of compact payload); ${info.rounds} interleaved round${info.rounds === 1 ? '' : 's'} of ${info.sampleMs} ms per row after ` +
+    `Echo of \`Item\` (${info.payloadBytes} bytes of compact payload); ${plural(info.rounds, 'interleaved round')} of ${info.sampleMs} ms per row after ` +
       `${info.warmupMs} ms of warm-up; medians over the rounds (calls/s: slowest..fastest round). K = calls in flight in all, spread round robin over the connections.`,
     '',
   ];
   if (chart !== undefined) out.push(chart, '');
   for (const connections of unique(cells.map((c) => c.connections))) {
-    out.push(`#### ${connections} connection${connections === 1 ? '' : 's'}`, '', ...table(cells, connections), '');
+    out.push(`#### ${plural(connections, 'connection')}`, '', ...table(cells, connections), '');
   }
   const legend = [...new Map(cells.map((c) => [c.label, c])).values()].map((c) => `${c.title} = \`${c.label}\` (${c.wire})`);
   out.push(`Peers (client/server): ${legend.join('; ')}.`, '');

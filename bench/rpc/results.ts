@@ -65,7 +65,7 @@ export interface RpcResults {
 
 /** Summarises the samples of one cell. */
 export function summarize(
-  cell: { readonly label: string; readonly title: string; readonly wire: string; readonly connections: number; readonly inFlight: number },
+  cell: Pick<CellResult, 'label' | 'title' | 'wire' | 'connections' | 'inFlight'>,
   samples: readonly CellSample[],
 ): CellResult {
   const rates = samples.map((s) => s.callsPerSecond);

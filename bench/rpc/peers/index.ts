@@ -47,26 +47,24 @@ export interface Pair {
   readonly title: string;
   readonly client: string;
   readonly server: string;
-  /** How the pair talks, for the legend. */
-  readonly wire: string;
 }
 
-function pair(client: string, server: string, title: string, wire: string): Pair {
-  return { label: `${client}/${server}`, title, client, server, wire };
+function pair(client: string, server: string, title: string): Pair {
+  return { label: `${client}/${server}`, title, client, server };
 }
 
 /** skiff's native mode: the pair the issue's targets are about. */
-export const SKIFF = pair('skiff', 'skiff', 'skiff', 'THeader + compact');
+export const SKIFF = pair('skiff', 'skiff', 'skiff');
 /** skiff in stock-Thrift mode (its server answers every framing on one port). */
-export const SKIFF_FRAMED = pair('skiff-framed', 'skiff', 'skiff framed', 'TFramedTransport + compact');
+export const SKIFF_FRAMED = pair('skiff-framed', 'skiff', 'skiff framed');
 /** `@grpc/grpc-js` with protobufjs static code. */
-export const GRPC = pair('grpc', 'grpc', 'grpc-js', 'HTTP/2 + protobuf');
+export const GRPC = pair('grpc', 'grpc', 'grpc-js');
 /** The npm `thrift` library, framed compact: "thrift" in ratio columns. */
-export const THRIFT = pair('thrift', 'thrift', 'thrift compact', 'TFramedTransport + compact');
+export const THRIFT = pair('thrift', 'thrift', 'thrift compact');
 /** The npm `thrift` library, framed binary. */
-export const THRIFT_BINARY = pair('thrift-binary', 'thrift-binary', 'thrift binary', 'TFramedTransport + binary');
+export const THRIFT_BINARY = pair('thrift-binary', 'thrift-binary', 'thrift binary');
 /** The ceiling: length-prefixed frames echoed over `net` with batched writes, no RPC stack. */
-export const RAW = pair('raw', 'raw', 'raw net', 'u32 length + u32 id + the compact payload');
+export const RAW = pair('raw', 'raw', 'raw net');
 
 /** What a run measures unless `--pairs` says otherwise. */
 export const DEFAULT_PAIRS: readonly Pair[] = [SKIFF, SKIFF_FRAMED, GRPC, THRIFT, THRIFT_BINARY, RAW];
@@ -77,7 +75,7 @@ export const DEFAULT_PAIRS: readonly Pair[] = [SKIFF, SKIFF_FRAMED, GRPC, THRIFT
  */
 export const PAIRS: readonly Pair[] = [
   ...DEFAULT_PAIRS,
-  pair('thrift', 'skiff', 'thrift -> skiff', 'TFramedTransport + compact'),
-  pair('thrift-binary', 'skiff', 'thrift binary -> skiff', 'TFramedTransport + binary'),
-  pair('skiff-framed', 'thrift', 'skiff framed -> thrift', 'TFramedTransport + compact'),
+  pair('thrift', 'skiff', 'thrift -> skiff'),
+  pair('thrift-binary', 'skiff', 'thrift binary -> skiff'),
+  pair('skiff-framed', 'thrift', 'skiff framed -> thrift'),
 ];

@@ -18,6 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { ITEMS, type FixtureItem } from '../fixture.js';
 import type { Codec } from '../../../runtime/index.js';
 import type { BenchClient, ClientPeer, GeneratedCode, ServerPeer } from '../peer.js';
+import { listenOnLoopback } from './loopback-server.js';
 
 /** Larger frames are a bug in the benchmark, not load: fail instead of buffering them. */
 const MAX_FRAME_BYTES = 1 << 20;
@@ -48,10 +49,8 @@ class FrameSplitter {
 /** The echo server: every frame of a read goes back in one write. */
 export const rawServer: ServerPeer = {
   name: 'raw',
-  async serve() {
-    const sockets = new Set<Socket>();
+  serve() {
     const server = createServer((socket) => {
-      sockets.add(socket);
       socket.setNoDelay(true);
       const splitter = new FrameSplitter();
       let source: Buffer | undefined;
@@ -78,22 +77,8 @@ export const rawServer: ServerPeer = {
         source = undefined;
       });
       socket.on('error', () => socket.destroy());
-      socket.once('close', () => sockets.delete(socket));
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('raw server has no TCP address');
-    return {
-      port: address.port,
-      close: () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          for (const socket of sockets) socket.destroy();
-        }),
-    };
+    return listenOnLoopback(server, 'raw');
   },
 };
 

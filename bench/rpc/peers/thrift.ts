@@ -8,10 +8,11 @@
  * not do is batch: each call is a separate `socket.write`, and so is each reply of its server.
  */
 import { createRequire } from 'node:module';
-import type { Server, Socket } from 'node:net';
+import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { checkEcho, ITEMS } from '../fixture.js';
 import type { BenchClient, ClientPeer, GeneratedCode, ServerPeer } from '../peer.js';
+import { listenOnLoopback } from './loopback-server.js';
 
 const require = createRequire(import.meta.url);
 
@@ -74,26 +75,7 @@ function thriftServer(name: string, protocol: ThriftProtocol): ServerPeer {
       const { service } = load(generated);
       const server = thrift().createServer(service, { echo: (item: ThriftItem) => item }, options(protocol));
       server.on('error', (error) => process.stderr.write(`thrift server error: ${String(error)}\n`));
-      const sockets = new Set<Socket>();
-      server.on('connection', (socket: Socket) => {
-        sockets.add(socket);
-        socket.once('close', () => sockets.delete(socket));
-      });
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve());
-      });
-      const address = server.address();
-      if (address === null || typeof address === 'string') throw new Error('thrift server has no TCP address');
-      return {
-        port: address.port,
-        close: () =>
-          new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            // It has no drain of its own: close the connections it still has.
-            for (const socket of sockets) socket.destroy();
-          }),
-      };
+      return listenOnLoopback(server, 'thrift');
     },
   };
 }
