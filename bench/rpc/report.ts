@@ -91,7 +91,7 @@ function targetRows(cells: readonly CellResult[]): TargetRow[] {
         const raw = at(RAW.label, 256);
         if (k256 === undefined || raw === undefined) return { measured: 'n/a', met: undefined };
         const above = k256.serverRssBytes - raw.serverRssBytes;
-        return { measured: `${formatMiB(k256.serverRssBytes)} vs ${formatMiB(raw.serverRssBytes)} MiB (+${formatMiB(above)})`, met: above <= T.rssAboveRawBytes };
+        return { measured: `${formatMiB(k256.serverRssBytes)} vs ${formatMiB(raw.serverRssBytes)} MiB (${above >= 0 ? '+' : '-'}${formatMiB(Math.abs(above))})`, met: above <= T.rssAboveRawBytes };
       },
     },
   ];

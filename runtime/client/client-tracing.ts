@@ -7,7 +7,7 @@
  */
 import type { Span, Tracer } from '@opentelemetry/api';
 import { RpcError } from '../errors.js';
-import { otel } from '../internal/otel.js';
+import { otel, tracerProviderRegistered } from '../internal/otel.js';
 import { formatTraceparent, TRACEPARENT } from '../internal/trace-context.js';
 
 let tracer: Tracer | undefined;
@@ -31,8 +31,8 @@ export function startClientTrace(method: string, metadata: Readonly<Record<strin
   // A proxy: it picks up an SDK registered later.
   tracer ??= trace.getTracer('skiff');
   const active = context.active();
-  const span = tracer.startSpan(method, { kind: SpanKind.CLIENT }, active);
-  const recording = span.isRecording();
+  const span = tracerProviderRegistered() ? tracer.startSpan(method, { kind: SpanKind.CLIENT }, active) : undefined;
+  const recording = span !== undefined && span.isRecording();
   let traceparent: string | undefined;
   if (recording) {
     span.setAttributes({ 'rpc.system': 'apache_thrift', 'rpc.method': method });

@@ -31,6 +31,11 @@ export function enableCallScopes(): void {
   scopesNeeded = true;
 }
 
+/** Whether {@link runInCallScope} enters a scope (see {@link enableCallScopes}). */
+export function callScopesEnabled(): boolean {
+  return scopesNeeded;
+}
+
 /** Runs `fn` (a handler) with `scope` as the current call (see {@link enableCallScopes}). */
 export function runInCallScope<T>(scope: CallScope, fn: () => T): T {
   return scopesNeeded ? storage.run(scope, fn) : fn();

@@ -116,6 +116,11 @@ export function parseHeaderFrame(frame: Uint8Array, streamOffset = 0, limits: He
     if (transformCount !== 0) {
       section.fail('INVALID_VALUE', `THeader transforms are not supported (frame has ${transformCount}, first id ${section.varint()})`, transformsAt);
     }
+    const cached = section.cachedHeaders(sectionEnd, maxHeaders);
+    if (cached !== undefined) {
+      return { flags, seqId, protocolId: protocolId as HeaderProtocolId, headers: cached, payload: frame.subarray(sectionEnd) };
+    }
+    const infoStart = section.pos;
     let headers: Map<string, string> | undefined;
     while (section.pos < sectionEnd) {
       const infoAt = section.pos;
@@ -133,6 +138,7 @@ export function parseHeaderFrame(frame: Uint8Array, streamOffset = 0, limits: He
         headers.set(key, section.string());
       }
     }
+    if (headers !== undefined) section.remember(infoStart, sectionEnd, headers);
     return {
       flags,
       seqId,
@@ -150,6 +156,8 @@ const NO_BYTES = new Uint8Array(0);
 /** Most distinct keys {@link SectionReader.key} remembers, and their longest length in bytes. */
 const MAX_KNOWN_KEYS = 32;
 const MAX_KNOWN_KEY_BYTES = 48;
+/** Longest info section {@link SectionReader.remember} keeps, in bytes. */
+const MAX_REMEMBERED_INFO_BYTES = 64;
 
 /**
  * Reads the varints and strings of one header section at a time. A single instance serves every
@@ -167,6 +175,33 @@ class SectionReader {
    * stops them being remembered.
    */
   private readonly knownKeys: string[] = [];
+  /**
+   * The last short info section decoded and its headers: a client sends the same headers (its
+   * deadline) on call after call, so an identical section gets the same read-only map back
+   * instead of a new map and strings per frame.
+   */
+  private readonly rememberedInfo = new Uint8Array(MAX_REMEMBERED_INFO_BYTES);
+  private rememberedInfoBytes = 0;
+  private rememberedHeaders: InfoHeaders | undefined;
+
+  /** The headers of the info section `[pos, end)` when its bytes are those last remembered (within `maxHeaders`). */
+  cachedHeaders(end: number, maxHeaders: number): InfoHeaders | undefined {
+    const headers = this.rememberedHeaders;
+    const length = end - this.pos;
+    if (headers === undefined || length !== this.rememberedInfoBytes || headers.size > maxHeaders) return undefined;
+    const frame = this.frame;
+    const remembered = this.rememberedInfo;
+    for (let i = 0, at = this.pos; i < length; i++, at++) if (frame[at] !== remembered[i]) return undefined;
+    return headers;
+  }
+
+  /** Remembers the info section `[start, end)` and the headers decoded from it, if it is short. */
+  remember(start: number, end: number, headers: InfoHeaders): void {
+    if (end - start > MAX_REMEMBERED_INFO_BYTES) return;
+    this.rememberedInfo.set(this.frame.subarray(start, end));
+    this.rememberedInfoBytes = end - start;
+    this.rememberedHeaders = headers;
+  }
   fail(reason: 'TRUNCATED' | 'BAD_VERSION' | 'INVALID_VALUE' | 'INVALID_UTF8' | 'INVALID_VARINT' | 'SIZE_LIMIT', detail: string, at: number): never {
     throw new ProtocolError(reason, detail, this.streamOffset + at);
   }
@@ -234,17 +269,31 @@ class SectionReader {
 
 const sectionReader = new SectionReader();
 
+/** Longest info-header encoding {@link beginHeaderFrame} keeps for reuse, in bytes. */
+const MAX_REMEMBERED_ENCODING_BYTES = 64;
+/**
+ * The info headers last encoded and their bytes: a client passes the same read-only map (its
+ * deadline) with call after call, and copying its bytes beats walking the map again.
+ */
+const lastEncoded: { headers: InfoHeaders | undefined; readonly bytes: Uint8Array; length: number } = {
+  headers: undefined,
+  bytes: new Uint8Array(MAX_REMEMBERED_ENCODING_BYTES),
+  length: 0,
+};
+
 /**
  * Starts a THeader frame at the writer's position: writes the length placeholder, magic, flags,
  * seqid and the header section (protocol id, no transforms, `headers`, padding). The caller then
  * writes the payload (a Thrift message) and calls {@link endFrame} with the returned mark.
+ *
+ * `headers` is read-only: a map must not change once passed here (its encoding may be reused).
  *
  * @returns the frame's offset relative to `w.start` (stable across buffer growth).
  */
 export function beginHeaderFrame(w: ByteWriter, seqId: number, protocolId: HeaderProtocolId, headers: InfoHeaders = NO_HEADERS): number {
   const mark = w.pos - w.start;
   // Fixed part, protocol id and transform count, info type and count, padding.
-  w.ensure(4 + FIXED_BYTES + 2 + 6 + 3);
+  w.ensure(4 + FIXED_BYTES + 2 + MAX_REMEMBERED_ENCODING_BYTES + 3);
   let buf = w.buf;
   const frameStart = w.pos;
   // Length is patched by endFrame.
@@ -256,7 +305,12 @@ export function beginHeaderFrame(w: ByteWriter, seqId: number, protocolId: Heade
   let p = frameStart + 4 + FIXED_BYTES;
   buf[p++] = protocolId;
   buf[p++] = 0;
-  if (headers.size > 0) {
+  if (headers === lastEncoded.headers) {
+    // Ensured above: a remembered encoding is at most MAX_REMEMBERED_ENCODING_BYTES long.
+    const { bytes, length } = lastEncoded;
+    for (let i = 0; i < length; i++) buf[p++] = bytes[i]!;
+  } else if (headers.size > 0) {
+    const infoStart = p - (w.start + mark);
     buf[p++] = INFO_KEYVALUE;
     p = putVarint(buf, p, headers.size);
     // One pass over the headers, making room for each pair as it comes (the buffer may move).
@@ -266,6 +320,12 @@ export function beginHeaderFrame(w: ByteWriter, seqId: number, protocolId: Heade
       buf = w.buf;
       p = putString(buf, w.pos, key);
       p = putString(buf, p, value);
+    }
+    const length = p - (w.start + mark) - infoStart;
+    if (length <= MAX_REMEMBERED_ENCODING_BYTES) {
+      lastEncoded.bytes.set(buf.subarray(w.start + mark + infoStart, p));
+      lastEncoded.length = length;
+      lastEncoded.headers = headers;
     }
   }
   const sectionStart = w.start + mark + 4 + FIXED_BYTES;

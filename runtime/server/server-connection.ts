@@ -25,12 +25,12 @@ import { beginHeaderFrame, endFrame, type HeaderLimits, type InfoHeaders } from 
 import { CONTROL_FEATURE, ControlMessage, SkiffHeader } from '../protocol/skiff-headers.js';
 import { MessageType } from '../protocol/types.js';
 import type { CallContext, MethodDescriptor } from '../service.js';
-import { runInCallScope } from '../internal/call-scope.js';
+import { callScopesEnabled, runInCallScope } from '../internal/call-scope.js';
 import { isTlsSocket } from '../internal/node-builtins.js';
 import { isThenable } from '../internal/thenable.js';
 import { DeadlineTimers, type DeadlineEntry } from '../internal/deadline-timers.js';
 import { MAX_TIMER_MS } from '../internal/timer-range.js';
-import { metadataOf, ServerCallContext } from './call-context.js';
+import { metadataOf, ServerCallContext, type OffloadedCall } from './call-context.js';
 import { FrameConnection } from '../transport/frame-connection.js';
 import type { BoundMethod, MethodRegistry } from './method-registry.js';
 import type { ServerLoad } from './server-load.js';
@@ -86,6 +86,8 @@ interface RunningCall extends DeadlineEntry {
   readonly timeoutMs: number;
   /** Answered, cancelled or timed out: nothing more is sent for it. */
   done: boolean;
+  /** Its handler returned a promise: the call is in `awaiting` (and `bySeqId`) until it ends. */
+  awaited: boolean;
   /** When it started (`performance.now()`, ms) when an adaptive limiter wants its latency, else 0. */
   readonly startedAt: number;
   readonly route: ReplyRoute;
@@ -120,8 +122,15 @@ export class ServerConnection {
    */
   readonly peerCertificate: PeerCertificate | undefined;
   private lastCallEndedAt = this.openedAt;
-  private readonly running = new Set<RunningCall>();
-  /** Running THeader calls by seqid (stock framed clients may reuse seqids: they cannot cancel). */
+  /** Calls being served (oneway calls excepted): those in `awaiting` and the one whose handler is running now. */
+  private callCount = 0;
+  /**
+   * Calls whose handler returned a promise: only they can be cancelled, time out or see the
+   * connection close. A handler that returns at once is answered before anything else happens,
+   * so it is never added (sets that grow and shrink by one element per call allocate as they do).
+   */
+  private readonly awaiting = new Set<RunningCall>();
+  /** Awaited THeader calls by seqid (stock framed clients may reuse seqids: they cannot cancel). */
   private readonly bySeqId = new Map<number, RunningCall>();
   private readonly compactReader = new CompactReader(new Uint8Array(0));
   private binaryReader: BinaryReader | undefined;
@@ -158,7 +167,7 @@ export class ServerConnection {
 
   /** Calls being served. */
   get inFlight(): number {
-    return this.running.size;
+    return this.callCount;
   }
 
   /**
@@ -166,7 +175,7 @@ export class ServerConnection {
    * count), or 0 while it has calls running.
    */
   get idleSince(): number {
-    return this.running.size > 0 ? 0 : Math.max(this.lastCallEndedAt, this.connection.receivedAt);
+    return this.callCount > 0 ? 0 : Math.max(this.lastCallEndedAt, this.connection.receivedAt);
   }
 
   /** Whether {@link drain} was called. */
@@ -179,12 +188,12 @@ export class ServerConnection {
     if (this.draining) return;
     this.draining = true;
     if (this.peerControl) this.sendControl(0, ControlMessage.GOAWAY);
-    if (this.running.size === 0) this.connection.end();
+    if (this.callCount === 0) this.connection.end();
   }
 
   /** Aborts every running call (their signals fire) and closes the connection at once. */
   destroy(reason: RpcError): void {
-    for (const call of this.running) call.ctx.abort(reason);
+    for (const call of this.awaiting) call.ctx.abort(reason);
     this.connection.destroy(reason);
   }
 
@@ -294,32 +303,30 @@ export class ServerConnection {
       deadlinePrev: undefined,
       deadlineNext: undefined,
       done: false,
+      awaited: false,
       startedAt: this.options.load.measuresLatency ? performance.now() : 0,
       route,
     };
-    if (!oneway) {
-      this.running.add(call);
-      if (call.seqId !== undefined) this.bySeqId.set(call.seqId, call);
-      this.updateReading();
-    }
+    if (!oneway) this.callCount++;
     let result: unknown;
     try {
-      const chain = this.options.chain;
-      // The handler's outgoing calls inherit this call's deadline and cancellation (call-scope.ts).
-      if (chain !== undefined) {
-        // An offloaded call's arguments are decoded in its thread: interceptors see `undefined`.
-        const call = { service: bound.service, method: bound.method, handler: bound.handler, args: offloaded === undefined ? args : undefined, ctx };
-        result = runInSpan(traced, () => runInCallScope(ctx, () => chain(call)));
-      } else if (offloaded !== undefined) {
-        result = (this.options.workerPool as WorkerPool).run(ctx);
-      } else {
-        result = runInSpan(traced, () => runInCallScope(ctx, () => bound.method.invoke(bound.handler, args, ctx)));
-      }
+      // The handler's outgoing calls inherit this call's deadline and cancellation (call-scope.ts);
+      // with no span and no scope to enter, no closures are made for either.
+      result =
+        traced.span === undefined && !callScopesEnabled()
+          ? this.invoke(bound, args, ctx, offloaded)
+          : runInSpan(traced, () => runInCallScope(ctx, () => this.invoke(bound, args, ctx, offloaded)));
     } catch (error) {
       this.complete(bound, route, call, oneway, false, error);
       return;
     }
     if (isThenable(result)) {
+      if (!oneway) {
+        call.awaited = true;
+        this.awaiting.add(call);
+        if (call.seqId !== undefined) this.bySeqId.set(call.seqId, call);
+        this.updateReading();
+      }
       // Only a call still running needs its deadline timer: most handlers answer synchronously.
       if (deadline !== undefined) this.deadlines.add(call, Math.max(0, deadline - Date.now()));
       result.then(
@@ -329,6 +336,17 @@ export class ServerConnection {
     } else {
       this.complete(bound, route, call, oneway, true, result);
     }
+  }
+
+  /** Runs the call's handler: through the interceptors, on a worker thread, or directly. */
+  private invoke(bound: BoundMethod, args: unknown, ctx: ServerCallContext, offloaded: OffloadedCall | undefined): unknown {
+    const chain = this.options.chain;
+    if (chain !== undefined) {
+      // An offloaded call's arguments are decoded in its thread: interceptors see `undefined`.
+      return chain({ service: bound.service, method: bound.method, handler: bound.handler, args: offloaded === undefined ? args : undefined, ctx });
+    }
+    if (offloaded !== undefined) return (this.options.workerPool as WorkerPool).run(ctx);
+    return bound.method.invoke(bound.handler, args, ctx);
   }
 
   private complete(bound: BoundMethod, route: ReplyRoute, call: RunningCall, oneway: boolean, ok: boolean, outcome: unknown): void {
@@ -359,12 +377,15 @@ export class ServerConnection {
   private finish(call: RunningCall): void {
     if (call.done) return;
     call.done = true;
-    this.running.delete(call);
+    this.callCount--;
+    if (call.awaited) {
+      this.awaiting.delete(call);
+      if (call.seqId !== undefined) this.bySeqId.delete(call.seqId);
+    }
     this.options.load.release(this.options.load.measuresLatency ? performance.now() - call.startedAt : undefined);
-    if (call.seqId !== undefined) this.bySeqId.delete(call.seqId);
     this.deadlines.remove(call);
     this.updateReading();
-    if (this.running.size === 0) {
+    if (this.callCount === 0) {
       this.lastCallEndedAt = Date.now();
       if (this.draining) queueMicrotask(() => this.connection.end());
     }
@@ -482,7 +503,7 @@ export class ServerConnection {
 
   /** Pauses or resumes reading per the backpressure limits. */
   private updateReading(): void {
-    const overloaded = this.running.size >= this.options.maxInFlight || this.connection.bufferedBytes >= this.options.maxBufferedBytes;
+    const overloaded = this.callCount >= this.options.maxInFlight || this.connection.bufferedBytes >= this.options.maxBufferedBytes;
     if (overloaded) this.connection.pauseReading();
     else this.connection.resumeReading();
   }
@@ -512,13 +533,14 @@ export class ServerConnection {
       );
     }
     const reason = error ?? new RpcError(ErrorCode.CANCELLED, 'the client closed the connection');
-    for (const call of this.running) {
+    for (const call of this.awaiting) {
       call.done = true;
       this.options.load.release();
       call.ctx.abort(reason);
       this.observe(call.route, reason.code, undefined, false, false);
     }
-    this.running.clear();
+    this.callCount = 0;
+    this.awaiting.clear();
     this.deadlines.clear();
     this.bySeqId.clear();
     this.options.onClose(this);

@@ -8,7 +8,7 @@ import type { Context, Span, Tracer } from '@opentelemetry/api';
 import type { ErrorCode } from '../errors.js';
 import { formatTraceparent, parseTraceparent, TRACEPARENT } from '../internal/trace-context.js';
 import type { InfoHeaders } from '../protocol/header.js';
-import { otel } from '../internal/otel.js';
+import { otel, tracerProviderRegistered } from '../internal/otel.js';
 
 let tracer: Tracer | undefined;
 let notTraced: ServerSpan | undefined;
@@ -33,6 +33,7 @@ export function startServerSpan(service: string, method: string, headers: InfoHe
   const received = headers.size === 0 ? undefined : headers.get(TRACEPARENT);
   const remote = parseTraceparent(received);
   const parent = remote === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, remote);
+  if (!tracerProviderRegistered()) return remote === undefined ? NOT_TRACED : { span: undefined, context: parent, traceparent: received };
   const span = tracer.startSpan(`${service}/${method}`, { kind: SpanKind.SERVER }, parent);
   if (!span.isRecording()) return remote === undefined ? NOT_TRACED : { span: undefined, context: parent, traceparent: received };
   // Attributes only for a span that records: the no-op path allocates as little as it can.

@@ -160,4 +160,22 @@ describe('graceful close', () => {
     }
     expect(logger.entries.some((e) => e.level === 'warn' && e.message.includes('grace period'))).toBe(true);
   });
+
+  it('a handler that answers at once while starting the close still gets its reply out', async () => {
+    let closing: Promise<unknown> | undefined;
+    class ClosingStore extends UserHandler {
+      override listUsers(request: ListUsersRequest, ctx: CallContext): ListUsersResponse | Promise<ListUsersResponse> {
+        if (request.page.cursor !== 'close') return super.listUsers(request, ctx);
+        // Synchronously: the call is still being served when the close starts draining.
+        closing = server.close({ graceMs: 5000 });
+        return { users: [], page: { totalCount: 7n } };
+      }
+    }
+    const { server, port } = await startServer(cleanup, (s) => s.addService(UserService, new ClosingStore()));
+    const client = new UserServiceClient(openChannel(cleanup, port, { connections: 1 }));
+    const reply = await within(client.listUsers({ page: { cursor: 'close', limit: 1 } }), 5000, 'the reply of the call that started the close');
+    expect(reply.page.totalCount).toBe(7n);
+    await within(closing!, 5000, 'close() resolving');
+    expect(server.state).toBe('closed');
+  });
 });

@@ -180,6 +180,31 @@ describe('THeader round trip: beginHeaderFrame + message + endFrame -> FrameDeco
     expect(toHex(parsed.payload)).toBe('ff');
   });
 
+  it('an info section identical to the last one parsed gives back the same read-only map', () => {
+    const a = rawFrame('00000001', '0200' + '0101' + '016b0161').subarray(4);
+    const b = rawFrame('00000002', '0200' + '0101' + '016b0162').subarray(4);
+    const first = parseHeaderFrame(a).headers;
+    const again = parseHeaderFrame(Uint8Array.from(a)).headers;
+    expect(again).toBe(first);
+    expect([...again]).toEqual([['k', 'a']]);
+    const other = parseHeaderFrame(b).headers;
+    expect(other).not.toBe(first);
+    expect([...other]).toEqual([['k', 'b']]);
+    expect([...parseHeaderFrame(a).headers]).toEqual([['k', 'a']]);
+  });
+
+  it('headers encoded again (the same map) or anew (another map) both give their own bytes', () => {
+    const deadline: InfoHeaders = new Map([['skiff-timeout-ms', '250']]);
+    const other: InfoHeaders = new Map([['skiff-timeout-ms', '999']]);
+    const w = new CompactWriter();
+    for (const headers of [deadline, deadline, other, deadline]) endFrame(w, beginHeaderFrame(w, 1, HeaderProtocolId.COMPACT, headers));
+    const frames = decodeStream(w.finish()).map(({ frame }) => toHex(frame));
+    expect(frames[1]).toBe(frames[0]);
+    expect(frames[3]).toBe(frames[0]);
+    expect(frames[2]).not.toBe(frames[0]);
+    expect(decodeStream(fromHex(frames.map((f) => (f.length / 2).toString(16).padStart(8, '0') + f).join(''))).map(({ frame }) => unwrapFrame(frame).headers.get('skiff-timeout-ms'))).toEqual(['250', '250', '999', '250']);
+  });
+
   it('several info sections, and a KEYVALUE section with zero pairs', () => {
     const frame = rawFrame('00000001', '0200' + '0100' + '0101' + '01610162' + '0101' + '01630164');
     expect([...parseHeaderFrame(frame.subarray(4)).headers]).toEqual([['a', 'b'], ['c', 'd']]);

@@ -11,6 +11,7 @@ const SERVER_LOADERS: Readonly<Record<string, () => Promise<ServerPeer>>> = {
   'thrift-binary': async () => (await import('./thrift.js')).thriftServerBinary,
   grpc: async () => (await import('./grpc.js')).grpcServer,
   raw: async () => (await import('./raw.js')).rawServer,
+  'raw-codec': async () => (await import('./raw.js')).rawCodecServer,
 };
 
 const CLIENT_LOADERS: Readonly<Record<string, () => Promise<ClientPeer>>> = {
@@ -20,6 +21,7 @@ const CLIENT_LOADERS: Readonly<Record<string, () => Promise<ClientPeer>>> = {
   'thrift-binary': async () => (await import('./thrift.js')).thriftClientBinary,
   grpc: async () => (await import('./grpc.js')).grpcClient,
   raw: async () => (await import('./raw.js')).rawClient,
+  'raw-codec': async () => (await import('./raw.js')).rawCodecClient,
 };
 
 /** Names of the server implementations; each runs in its own child process. */
@@ -65,9 +67,14 @@ export const THRIFT = pair('thrift', 'thrift', 'thrift compact');
 export const THRIFT_BINARY = pair('thrift-binary', 'thrift-binary', 'thrift binary');
 /** The ceiling: length-prefixed frames echoed over `net` with batched writes, no RPC stack. */
 export const RAW = pair('raw', 'raw', 'raw net');
+/**
+ * The ceiling's framing plus the codec work of every RPC (each call's arguments and result encoded
+ * and decoded on both sides): the floor under any stack that decodes its messages in JavaScript.
+ */
+export const RAW_CODEC = pair('raw-codec', 'raw-codec', 'raw + codec');
 
 /** What a run measures unless `--pairs` says otherwise. */
-export const DEFAULT_PAIRS: readonly Pair[] = [SKIFF, SKIFF_FRAMED, GRPC, THRIFT, THRIFT_BINARY, RAW];
+export const DEFAULT_PAIRS: readonly Pair[] = [SKIFF, SKIFF_FRAMED, GRPC, THRIFT, THRIFT_BINARY, RAW, RAW_CODEC];
 
 /**
  * Every pair the benchmark knows: the defaults plus cross pairs, which show which side (client or
