@@ -27,6 +27,7 @@ import { isServerFailure } from './outlier-detector.js';
 import { markNotRun } from './retry.js';
 import type { PooledConnection } from '../transport/pool.js';
 import { connectionClosed, socketError } from '../transport/socket-errors.js';
+import { SeqIdTable } from '../internal/seqid-table.js';
 
 /** How a {@link CallConnection} talks to its server. */
 export interface CallConnectionOptions {
@@ -95,7 +96,7 @@ const MAX_DEFERRED_CANCELS = 1024;
 
 /** A client connection carrying multiplexed calls (see the module comment). */
 export class CallConnection implements PooledConnection {
-  private readonly pending = new Map<number, PendingCall>();
+  private readonly pending = new SeqIdTable<PendingCall>();
   private nextSeqId = 1;
   private readonly protocol: WireProtocol;
   private readonly framing: Framing;
@@ -225,7 +226,7 @@ export class CallConnection implements PooledConnection {
         pending.onAbort = () => this.giveUp(seqId, cancelled(signal));
         signal.addEventListener('abort', pending.onAbort, { once: true });
       }
-      this.pending.set(seqId, pending);
+      this.pending.add(pending);
     });
   }
 
@@ -242,8 +243,8 @@ export class CallConnection implements PooledConnection {
 
   private allocateSeqId(): number {
     let seqId = this.nextSeqId;
-    // Skip ids still in flight after a wrap-around (a call pending for 2^31 calls).
-    while (this.pending.has(seqId)) seqId = seqId === MAX_SEQ_ID ? 1 : seqId + 1;
+    // Skip an id whose slot an older call still holds (one outliving as many newer calls as the table has slots).
+    while (!this.pending.isFree(seqId)) seqId = seqId === MAX_SEQ_ID ? 1 : seqId + 1;
     this.nextSeqId = seqId === MAX_SEQ_ID ? 1 : seqId + 1;
     return seqId;
   }
@@ -413,10 +414,10 @@ export class CallConnection implements PooledConnection {
     this.onClosed(this);
     if (this.pending.size === 0) return;
     const failure = connectionClosed(this.peer, error?.message, error);
-    const calls = [...this.pending];
+    const calls = this.pending.values();
     this.pending.clear();
     this.deadlines.clear();
-    for (const [, pending] of calls) {
+    for (const pending of calls) {
       if (pending.onAbort !== undefined) pending.signal!.removeEventListener('abort', pending.onAbort);
       this.options.onOutcome?.(true);
       pending.reject(failure);

@@ -276,7 +276,7 @@ export class ServerConnection {
         // Counted from when the request's bytes arrived: it may have waited in the frame
         // decoder while this connection was paused.
         deadline = this.connection.receivedAt + timeoutMs;
-        if (deadline <= Date.now()) {
+        if (deadline <= this.connection.decodingAt) {
           // The caller has given up already: running the handler would be wasted work.
           this.options.load.expired++;
           if (!oneway) {
@@ -386,7 +386,8 @@ export class ServerConnection {
     this.deadlines.remove(call);
     this.updateReading();
     if (this.callCount === 0) {
-      this.lastCallEndedAt = Date.now();
+      // A call answered at once ended in the batch of frames being decoded: no clock read per call.
+      this.lastCallEndedAt = call.awaited ? Date.now() : this.connection.decodingAt;
       if (this.draining) queueMicrotask(() => this.connection.end());
     }
   }

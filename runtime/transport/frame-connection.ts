@@ -71,6 +71,12 @@ export class FrameConnection {
    */
   receivedAt = 0;
   /**
+   * When the batch of frames being handed to `onFrame` started (`Date.now()`): the chunk's arrival,
+   * or the resume for frames held back while paused. One clock read per batch (a read costs about
+   * 80 ns on these machines) serves every frame of it as "now".
+   */
+  decodingAt = 0;
+  /**
    * Since when (`Date.now()`) a frame has been arriving without completing, or 0: a peer that
    * starts frames and never finishes them (slowloris) shows here. Frames held back while this side
    * paused reading do not count.
@@ -106,7 +112,7 @@ export class FrameConnection {
       return !this.readingPaused && this.stateValue !== 'closed';
     };
     socket.on('data', (chunk: Buffer) => {
-      this.receivedAt = Date.now();
+      this.receivedAt = this.decodingAt = Date.now();
       this.decode(chunk);
     });
     socket.on('drain', () => handler.onDrain?.());
@@ -179,6 +185,7 @@ export class FrameConnection {
   resumeReading(): void {
     if (this.stateValue === 'closed' || !this.readingPaused) return;
     this.readingPaused = false;
+    this.decodingAt = Date.now();
     this.decode(undefined);
     if (!this.readingPaused && this.state !== 'closed') this.socket.resume();
   }
