@@ -243,8 +243,6 @@ export class FrameConnection {
     if (this.stateValue === 'closed') return;
     const waiters = this.flushWaiters;
     if (waiters.length > 0) this.flushWaiters = [];
-    // finish() hands out bytes the writer never touches again, so the socket may keep them
-    // queued without a copy.
     const compact = this.compactWriter !== undefined && this.compactWriter.length > 0 ? this.compactWriter : undefined;
     const binary = this.binaryWriter !== undefined && this.binaryWriter.length > 0 ? this.binaryWriter : undefined;
     const notify =
@@ -253,20 +251,24 @@ export class FrameConnection {
         : (error?: Error | null): void => {
             for (const waiter of waiters) waiter(error);
           };
-    if (compact !== undefined) {
-      const bytes = compact.finish();
-      compact.reset();
-      this.socket.write(bytes, binary === undefined ? notify : undefined);
-    }
-    if (binary !== undefined) {
-      const bytes = binary.finish();
-      binary.reset();
-      this.socket.write(bytes, notify);
-    }
+    if (compact !== undefined) this.write(compact, binary === undefined ? notify : undefined);
+    if (binary !== undefined) this.write(binary, notify);
     if (compact === undefined && binary === undefined) notify?.();
     // The kernel took everything: no 'drain' event will follow, so an owner waiting for one
     // (backpressure) hears now.
     if ((compact !== undefined || binary !== undefined) && !this.socket.writableNeedDrain) this.handler.onDrain?.();
+  }
+
+  /**
+   * Writes what `w` holds, without a copy. When the kernel took every byte at once (nothing is
+   * queued, the usual case), the writer's buffer is free again and the next batch reuses it: a
+   * steady stream of batches allocates no buffers. Otherwise the socket keeps the bytes queued
+   * and the writer hands them out for good (`finish()`), writing after them from then on.
+   */
+  private write(w: CompactWriter | BinaryWriter, callback: ((error?: Error | null) => void) | undefined): void {
+    this.socket.write(w.view(), callback);
+    if (this.socket.writableLength !== 0) w.finish();
+    w.reset();
   }
 
   private closed(): void {

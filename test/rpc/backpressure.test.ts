@@ -111,6 +111,8 @@ it('once the stalled client reads, the server resumes and answers every request,
   for (const frame of frames) {
     const reply = parseReply(frame);
     expect(reply.message?.type).toBe(MessageType.REPLY);
+    // Each reply's bytes are its own: bytes the socket still held queued were never reused.
+    expect(Buffer.from(frame).includes(`${reply.message!.seqId}@example.com`)).toBe(true);
     seqIds.add(reply.message!.seqId);
   }
   expect(seqIds.size).toBe(REQUESTS);
