@@ -39,8 +39,8 @@ const LIBRARIES: readonly string[] = ['skiff/runtime', '@grpc/grpc-js', 'thrift'
 const { values: flags } = parseArgs({
   options: {
     rounds: { type: 'string', default: '5' },
-    'per-round': { type: 'string', default: '4' },
-    'imports-per-round': { type: 'string', default: '3' },
+    'per-round': { type: 'string', default: '10' },
+    'imports-per-round': { type: 'string', default: '5' },
     pairs: { type: 'string', default: DEFAULT_PAIRS.map((p) => p.label).join(',') },
   },
 });

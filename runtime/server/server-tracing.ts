@@ -1,6 +1,6 @@
 /**
  * Server spans through the OpenTelemetry API. Without an OpenTelemetry SDK registered in the
- * process the API is a no-op (a span costs about 50 ns and records nothing); with one, each call
+ * process no span is started (see `tracerProviderRegistered`); with one, each call
  * gets a `SERVER` span, child of the caller's `traceparent`, active while the handler runs, so
  * spans the handler creates (and calls it makes through skiff) nest under it.
  */
