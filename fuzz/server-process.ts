@@ -122,7 +122,9 @@ export class FuzzServerProcess {
           reject(error);
         },
       });
-      this.child.send(message(id));
+      // A child that died after the check above fails the write (EPIPE): its 'exit' settles this
+      // request, as it does every other one; without a callback the error would be thrown.
+      this.child.send(message(id), () => undefined);
     });
   }
 }
