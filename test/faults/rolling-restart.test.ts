@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createChannel, type ClientChannel } from 'skiff/runtime';
 import { UserServiceClient } from '../../generated/account/user_service.js';
 import { Cleanup, waitFor } from '../rpc/fixtures/harness.js';
+import { closedLoopLoad, type ClosedLoopLoad } from '../discovery/fixtures/closed-loop-load.js';
 import { FaultServers, type FaultServer } from './fixtures/server-processes.js';
 
 const HOSTS = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
@@ -46,33 +47,8 @@ async function cluster(): Promise<{ started: FaultServer[]; users: UserServiceCl
  * Calls the idempotent `listUsers` from `lanes` loops, back to back, until `stop()`; each call
  * spends 5 ms in the handler, so every server always has calls in flight.
  */
-function load(users: UserServiceClient, lanes: number): { readonly ok: number; stop(): Promise<{ ok: number; failures: string[] }> } {
-  let running = true;
-  let ok = 0;
-  const failures: string[] = [];
-  const lane = async (): Promise<void> => {
-    for (let k = 0; running && k < 200_000; k++) {
-      try {
-        await users.listUsers({ page: { cursor: 'slow:5', limit: 1 } }, { timeoutMs: 5000 });
-        ok++;
-      } catch (error) {
-        failures.push(error instanceof Error ? error.message : String(error));
-        // A call failing at once must not starve the event loop.
-        await new Promise((resolve) => setTimeout(resolve, 1));
-      }
-    }
-  };
-  const all = Promise.all(Array.from({ length: lanes }, lane));
-  return {
-    get ok() {
-      return ok;
-    },
-    async stop() {
-      running = false;
-      await all;
-      return { ok, failures };
-    },
-  };
+function load(users: UserServiceClient, lanes: number): ClosedLoopLoad {
+  return closedLoopLoad(() => users.listUsers({ page: { cursor: 'slow:5', limit: 1 } }, { timeoutMs: 5000 }), lanes);
 }
 
 /** Waits until `server` has run `calls` more calls than it had. */
